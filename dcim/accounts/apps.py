@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "dcim.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self) -> None:
+        from dcim.accounts.roles import sync_roles_after_migrate
+
+        # Apps added later bring new models; their permissions join the roles on migrate.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")

@@ -1,0 +1,85 @@
+"""The three roles, as groups with permissions, defined as data.
+
+- Viewer: sees every page and every inventory record (credentials excepted), changes nothing.
+- Operator: a Viewer who also acts on the live system (device status, and later alerts,
+  silences, maintenance windows and failover records).
+- Admin: edits everything in Django admin (is_staff), users and groups included.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+VIEWER, OPERATOR, ADMIN = "Viewer", "Operator", "Admin"
+ROLES = (VIEWER, OPERATOR, ADMIN)
+
+# Apps whose models make up the product; their permissions are handed out by role.
+PRODUCT_APPS = {
+    "inventory", "telemetry", "maintenance", "availability", "energy", "alerts", "reports",
+    "dashboard",
+}  # fmt: skip
+# Never visible to Viewers or Operators: only Admins see that a credential exists.
+HIDDEN_FROM_VIEWERS = {"inventory.view_credential", "inventory.view_historicalcredential"}
+# What an Operator may change beyond viewing: "app_label.codename".
+OPERATOR_EXTRA = {"inventory.change_device"}
+OPERATOR_APPS = {"maintenance", "alerts", "availability"}  # add/change on these apps' models
+ADMIN_EXTRA_APPS = {"auth", "django_celery_beat"}
+
+
+def role_permissions(Permission, role: str):
+    """The queryset of permissions a role holds."""
+    base = Permission.objects.select_related("content_type")
+    product = base.filter(content_type__app_label__in=PRODUCT_APPS)
+    if role == ADMIN:
+        return product | base.filter(content_type__app_label__in=ADMIN_EXTRA_APPS)
+    viewing = [
+        p.pk
+        for p in product.filter(codename__startswith="view_")
+        if f"{p.content_type.app_label}.{p.codename}" not in HIDDEN_FROM_VIEWERS
+    ]
+    if role == VIEWER:
+        return base.filter(pk__in=viewing)
+    acting = [
+        p.pk
+        for p in product
+        if f"{p.content_type.app_label}.{p.codename}" in OPERATOR_EXTRA
+        or (
+            p.content_type.app_label in OPERATOR_APPS
+            and p.codename.split("_", 1)[0] in ("add", "change")
+        )
+    ]
+    return base.filter(pk__in=viewing + acting)
+
+
+def sync_roles(apps=global_apps) -> None:
+    """Create the groups and give each its permissions (idempotent)."""
+    for app_config in apps.get_app_configs():
+        # Migration-state app configs have no models_module, and create_permissions skips
+        # those: set it for the call, then put back what was there.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = original
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(Permission, role))
+
+
+def sync_roles_after_migrate(sender, apps=global_apps, **kwargs) -> None:
+    if sender.label == "accounts":
+        sync_roles(apps)
+
+
+def assign_role(user, role: str) -> None:
+    """Put a user in exactly one role; Admins get admin-site access (is_staff)."""
+    from django.contrib.auth.models import Group
+
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    user.groups.remove(*Group.objects.filter(name__in=ROLES))
+    user.groups.add(Group.objects.get(name=role))
+    user.is_staff = role == ADMIN
+    user.save(update_fields=["is_staff"])
