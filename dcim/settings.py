@@ -105,7 +105,9 @@ TEMPLATES = [
 EMBEDDED = EmbeddedServices.from_env()
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=EMBEDDED.database_url()),
+    "default": env.db_url("DATABASE_URL")
+    if env.str("DATABASE_URL", default="")
+    else EMBEDDED.database_settings(),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

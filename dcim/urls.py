@@ -9,7 +9,7 @@ admin.site.site_title = "DCIM admin"
 
 urlpatterns = [
     path("health", health, name="health"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("dcim.dashboard.urls")),

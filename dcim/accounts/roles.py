@@ -6,8 +6,15 @@
 - Admin: edits everything in Django admin (is_staff), users and groups included.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.contrib.auth.models import AbstractUser
 
 VIEWER, OPERATOR, ADMIN = "Viewer", "Operator", "Admin"
 ROLES = (VIEWER, OPERATOR, ADMIN)
@@ -25,8 +32,11 @@ OPERATOR_APPS = {"maintenance", "alerts", "availability"}  # add/change on these
 ADMIN_EXTRA_APPS = {"auth", "django_celery_beat"}
 
 
-def role_permissions(Permission, role: str):
-    """The queryset of permissions a role holds."""
+def role_permissions(Permission: Any, role: str) -> QuerySet:
+    """The queryset of permissions a role holds.
+
+    ``Permission`` is passed in so that a migration can use its historical model.
+    """
     base = Permission.objects.select_related("content_type")
     product = base.filter(content_type__app_label__in=PRODUCT_APPS)
     if role == ADMIN:
@@ -50,7 +60,7 @@ def role_permissions(Permission, role: str):
     return base.filter(pk__in=viewing + acting)
 
 
-def sync_roles(apps=global_apps) -> None:
+def sync_roles(apps: "Apps" = global_apps) -> None:
     """Create the groups and give each its permissions (idempotent)."""
     for app_config in apps.get_app_configs():
         # Migration-state app configs have no models_module, and create_permissions skips
@@ -68,12 +78,13 @@ def sync_roles(apps=global_apps) -> None:
         group.permissions.set(role_permissions(Permission, role))
 
 
-def sync_roles_after_migrate(sender, apps=global_apps, **kwargs) -> None:
+def sync_roles_after_migrate(sender: Any, apps: "Apps" = global_apps, **kwargs: Any) -> None:
+    """post_migrate hook: re-sync once per migrate run (on the accounts app's signal)."""
     if sender.label == "accounts":
         sync_roles(apps)
 
 
-def assign_role(user, role: str) -> None:
+def assign_role(user: "AbstractUser", role: str) -> None:
     """Put a user in exactly one role; Admins get admin-site access (is_staff)."""
     from django.contrib.auth.models import Group
 

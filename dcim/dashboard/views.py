@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -13,7 +13,7 @@ from dcim.dashboard.overview import inventory_summary
 @login_not_required
 @never_cache
 @require_safe
-def health(request):
+def health(request: HttpRequest) -> JsonResponse:
     """Liveness and database reachability for load balancers and docker healthchecks."""
     try:
         with connection.cursor() as cursor:
@@ -24,5 +24,6 @@ def health(request):
 
 
 @require_safe
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
+    """The landing page: what the inventory holds and in which state, site by site."""
     return render(request, "dashboard/overview.html", {"summary": inventory_summary()})

@@ -1,0 +1,109 @@
+"""Who gets in where: login required everywhere but /health and the login page itself."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from dcim.dashboard.tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login_from_the_overview(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/"
+
+
+def test_anonymous_is_sent_to_a_login_page_from_the_admin(client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/admin/login/?next=/admin/")
+    assert b'name="password"' in response.content
+
+
+def test_health_answers_anonymous_with_json(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_login_page_is_public_and_offers_the_form(client):
+    response = client.get("/login/?next=/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="username"' in html and 'name="password"' in html
+    assert '<input type="hidden" name="next" value="/">' in html
+    assert "Please log in to see that page." in html
+
+
+def test_login_with_the_right_password_goes_to_next(client, make_user):
+    make_user("olga", role="Operator")
+    response = client.post(
+        "/login/", {"username": "olga", "password": PASSWORD, "next": "/?from=login"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/?from=login"
+    assert client.get("/").status_code == 200
+
+
+def test_login_without_next_lands_on_the_overview(client, make_user):
+    make_user("olga", role="Operator")
+    response = client.post("/login/", {"username": "olga", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain == [("/", 302)]
+    assert b"<h1>Overview</h1>" in response.content
+
+
+def test_login_ignores_a_next_pointing_to_another_site(client, make_user):
+    make_user("olga", role="Operator")
+    response = client.post(
+        "/login/", {"username": "olga", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_wrong_password_fails_with_a_clear_message(client, make_user):
+    make_user("olga", role="Operator")
+    response = client.post("/login/", {"username": "olga", "password": "wrong"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Please enter a correct username and password" in html
+    assert client.get("/").status_code == 302  # still anonymous
+
+
+def test_inactive_user_cannot_log_in(client, make_user):
+    user = make_user("gone", role="Viewer")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = client.post("/login/", {"username": "gone", "password": PASSWORD})
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302
+
+
+def test_logout_is_a_post_and_returns_to_login(client, make_user):
+    client.force_login(make_user("olga", role="Operator"))
+    assert client.get("/logout/").status_code == 405  # a link cannot log anyone out
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["Viewer", "Operator", "Admin"])
+def test_every_role_sees_the_overview(client, make_user, inventory, role):
+    client.force_login(make_user("someone", role=role))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"<h1>Overview</h1>" in response.content
+
+
+def test_a_user_without_a_role_still_sees_the_overview(client, make_user):
+    """The overview shows counts only; it is the login, not a role, that guards it."""
+    client.force_login(make_user("nobody"))
+    assert client.get("/").status_code == 200
+
+
+def test_only_admins_reach_the_admin_site(client, make_user):
+    client.force_login(make_user("vera", role="Viewer"))
+    assert client.get("/admin/").status_code == 302
+    client.force_login(make_user("ada", role="Admin"))
+    assert client.get("/admin/").status_code == 200

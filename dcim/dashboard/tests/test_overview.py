@@ -1,0 +1,102 @@
+"""The Overview page: the right figures, in words, in a bounded number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dcim.dashboard.tests.conftest import add_device
+from dcim.dashboard.tests.html import counts, table_rows
+from dcim.inventory.choices import DeviceStatus
+from dcim.inventory.models import Rack, Room, Site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(viewer_client, inventory) -> str:
+    response = viewer_client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_totals(page):
+    for label, number in [("Sites", 2), ("Rooms", 3), ("Racks", 4), ("Devices", 6), ("GPUs", 9)]:
+        assert f'<div class="tile"><dt>{label}</dt><dd>{number}</dd></div>' in page
+
+
+def test_racks_by_status(page):
+    assert counts(page, "racks-by-status") == {
+        "Planned": 1, "Active": 2, "Reserved": 1, "Decommissioned": 0,
+    }  # fmt: skip
+
+
+def test_devices_by_status(page):
+    assert counts(page, "devices-by-status") == {
+        "Planned": 1, "Active": 3, "Maintenance": 1, "Failed": 1, "Decommissioned": 0,
+    }  # fmt: skip
+
+
+def test_gpus_take_the_status_of_their_server(page):
+    assert counts(page, "gpus-by-status") == {
+        "Planned": 2, "Active": 4, "Maintenance": 2, "Failed": 1, "Decommissioned": 0,
+    }  # fmt: skip
+
+
+def test_statuses_are_badges_with_words(page):
+    assert '<span class="badge badge-crit" data-status="failed">Failed</span>' in page
+    assert '<span class="badge badge-warn" data-status="maintenance">Maintenance</span>' in page
+
+
+def test_devices_by_role_most_common_first(page):
+    assert table_rows(page, "devices-by-role") == [
+        ["GPU server", "4"], ["PDU", "1"], ["Switch", "1"],
+    ]  # fmt: skip
+
+
+def test_one_row_per_site(page):
+    assert table_rows(page, "sites") == [
+        ["Alpha", "Europe/Paris", "2", "3", "4", "7"],
+        ["Beta", "America/New_York", "1", "1", "2", "2"],
+    ]
+
+
+def test_a_site_with_nothing_in_it_shows_zeros(viewer_client, inventory):
+    Site.objects.create(name="Gamma", slug="gamma", timezone="Asia/Tokyo")
+    rows = table_rows(viewer_client.get("/").content.decode(), "sites")
+    assert rows[-1] == ["Gamma", "Asia/Tokyo", "0", "0", "0", "0"]
+
+
+def test_empty_inventory_says_what_to_do(viewer_client):
+    html = viewer_client.get("/").content.decode()
+    assert "No sites yet — add one in the" in html
+    assert "manage.py seed_demo" in html
+    assert 'id="sites"' not in html
+
+
+def test_empty_state_links_the_admin_for_staff_only(client, make_user):
+    client.force_login(make_user("ada", role="Admin"))
+    assert 'in the <a href="/admin/">admin</a>' in client.get("/").content.decode()
+
+
+def _grow(inventory, device_types, n: int) -> None:
+    """Add n more of everything: sites, rooms, racks, devices of every status, GPUs."""
+    for i in range(n):
+        site = Site.objects.create(name=f"Grown {i}", slug=f"grown-{i}")
+        room = Room.objects.create(site=site, name="Hall")
+        rack = Rack.objects.create(room=room, name=f"G{i}")
+        for status in DeviceStatus.values:
+            add_device(f"g{i}-{status}", device_types["gpu"], site, rack, status, gpus=3)
+
+
+def test_query_count_does_not_grow_with_the_inventory(
+    viewer_client, inventory, device_types, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as small:
+        assert viewer_client.get("/").status_code == 200
+    # session + user + five grouped counts; a per-site or per-device query would show here.
+    assert len(small) <= 7, [q["sql"] for q in small]
+    _grow(inventory, device_types, 5)
+    with django_assert_max_num_queries(len(small)):
+        html = viewer_client.get("/").content.decode()
+    assert counts(html, "devices-by-status")["Failed"] == 1 + 5
+    assert len(table_rows(html, "sites")) == 2 + 5
