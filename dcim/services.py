@@ -18,8 +18,13 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+# pgserver asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR (containers,
+# CI) that warns on every command although the /tmp fallback is fine.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = BASE_DIR / "var"
