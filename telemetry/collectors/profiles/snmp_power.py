@@ -1,0 +1,190 @@
+"""Power profiles: UPS-MIB (RFC 1628), APC PowerNet rPDU2, Raritan PDU2, ServerTech Sentry4.
+
+Metric names are shared across vendors so that a page can add up PDU power whatever the
+brand: ``pdu_power_watts`` is a PDU's (or inlet's, or input cord's) total input power, with
+the component saying which; ``pdu_energy_joules_total`` its energy counter (user-resettable
+on all three: a decrease is a reset, not a wrap).
+"""
+
+from __future__ import annotations
+
+from telemetry.collectors.profiles.snmp import Metric, Profile, Table
+
+KWH = 3.6e6  # joules
+
+
+def gauge(name: str, unit: str, oid: str = "", scale: float = 1.0, lo=0.0, hi=None) -> Metric:
+    return Metric(name, unit, oid, scale=scale, low=lo, high=hi)
+
+
+def energy(name: str, oid: str = "", scale: float = 0.1 * KWH) -> Metric:
+    return Metric(name, "joules", oid, scale=scale, counter=32, low=0)
+
+
+UPS_ROOT = "1.3.6.1.2.1.33.1"
+UPS_MIB = Profile(
+    "ups_mib",
+    "UPS-MIB (RFC 1628): battery, runtime, output source and per-line output.",
+    scalars=(
+        # 1 unknown, 2 normal, 3 low, 4 depleted
+        gauge("ups_battery_status", "", f"{UPS_ROOT}.2.1.0", lo=1, hi=4),
+        gauge("ups_on_battery_seconds", "seconds", f"{UPS_ROOT}.2.2.0", hi=1e7),
+        gauge("ups_battery_runtime_seconds", "seconds", f"{UPS_ROOT}.2.3.0", 60, hi=1e7),
+        gauge("ups_battery_charge_percent", "percent", f"{UPS_ROOT}.2.4.0", hi=100),
+        gauge("ups_battery_voltage_volts", "volts", f"{UPS_ROOT}.2.5.0", 0.1, hi=2000),
+        gauge("ups_battery_temperature_celsius", "celsius", f"{UPS_ROOT}.2.7.0", lo=-40, hi=100),
+        Metric("ups_input_line_bads_total", "", f"{UPS_ROOT}.3.1.0", counter=32),
+        # 1 other, 2 none, 3 normal, 4 bypass, 5 battery, 6 booster, 7 reducer
+        gauge("ups_output_source", "", f"{UPS_ROOT}.4.1.0", lo=1, hi=7),
+        gauge("ups_output_frequency_hertz", "hertz", f"{UPS_ROOT}.4.2.0", 0.1, hi=100),
+        gauge("ups_alarms_present", "", f"{UPS_ROOT}.6.1.0", hi=1000),
+    ),
+    tables=(
+        Table(
+            component="input:{index}",
+            metrics=(
+                gauge("ups_input_voltage_volts", "volts", f"{UPS_ROOT}.3.3.1.3", hi=1000),
+                gauge("ups_input_frequency_hertz", "hertz", f"{UPS_ROOT}.3.3.1.2", 0.1, hi=100),
+            ),
+        ),
+        Table(
+            component="output:{index}",
+            metrics=(
+                gauge("ups_output_voltage_volts", "volts", f"{UPS_ROOT}.4.4.1.2", hi=1000),
+                gauge("ups_output_current_amperes", "amperes", f"{UPS_ROOT}.4.4.1.3", 0.1, hi=1e5),
+                gauge("ups_output_power_watts", "watts", f"{UPS_ROOT}.4.4.1.4", hi=5e6),
+                gauge("ups_output_load_percent", "percent", f"{UPS_ROOT}.4.4.1.5", hi=250),
+            ),
+        ),
+    ),
+)
+
+APC = "1.3.6.1.4.1.318.1.1.26"
+# rPDU2 load state: 1 lowLoad, 2 normal, 3 nearOverload, 4 overload.
+APC_RPDU2 = Profile(
+    "apc_rpdu2",
+    "APC PowerNet rPDU2: device power and energy, per-phase and per-outlet metering.",
+    tables=(
+        Table(
+            component="pdu:{index}",
+            metrics=(
+                gauge("pdu_load_state", "", f"{APC}.4.3.1.4", lo=1, hi=4),
+                gauge("pdu_power_watts", "watts", f"{APC}.4.3.1.5", 10, hi=1e5),  # 0.01 kW
+                energy("pdu_energy_joules_total", f"{APC}.4.3.1.9"),  # 0.1 kWh
+            ),
+        ),
+        Table(
+            component="phase:{index}",
+            metrics=(
+                gauge("pdu_phase_load_state", "", f"{APC}.6.3.1.4", lo=1, hi=4),
+                gauge("pdu_phase_current_amperes", "amperes", f"{APC}.6.3.1.5", 0.1, hi=400),
+                gauge("pdu_phase_voltage_volts", "volts", f"{APC}.6.3.1.6", hi=500),
+                gauge("pdu_phase_power_watts", "watts", f"{APC}.6.3.1.7", 10, hi=1e5),
+            ),
+        ),
+        Table(
+            component="outlet:{number|index}",
+            text={"name": f"{APC}.9.4.3.1.3", "number": f"{APC}.9.4.3.1.4"},
+            labels=("name",),
+            metrics=(
+                gauge("pdu_outlet_current_amperes", "amperes", f"{APC}.9.4.3.1.6", 0.1, hi=100),
+                gauge("pdu_outlet_power_watts", "watts", f"{APC}.9.4.3.1.7", hi=2e4),
+            ),
+        ),
+    ),
+)
+
+ENV_SENSOR = Profile(
+    "env_sensor",
+    "Temperature/humidity probes of the APC rPDU2 sensor table (AP9335T/TH on a rack PDU).",
+    tables=(
+        Table(
+            component="sensor:{name|index}",
+            text={"name": f"{APC}.10.2.2.1.3"},
+            metrics=(
+                gauge("env_temperature_celsius", "celsius", f"{APC}.10.2.2.1.8", 0.1, -50, 150),
+                # -1 when no humidity probe is fitted: skipped as implausible.
+                gauge("env_humidity_percent", "percent", f"{APC}.10.2.2.1.10", hi=100),
+            ),
+        ),
+    ),
+)
+
+RARITAN = "1.3.6.1.4.1.13742.6"
+# PDU2-MIB sensor types; values are unsigned, divided by 10**<sensor>DecimalDigits.
+_RARITAN_INLET = {
+    1: gauge("pdu_current_amperes", "amperes", hi=400),
+    4: gauge("pdu_voltage_volts", "volts", hi=500),
+    5: gauge("pdu_power_watts", "watts", hi=1e5),
+    6: gauge("pdu_apparent_power_voltamperes", "voltamperes", hi=1e5),
+    7: gauge("pdu_power_factor", "", hi=1),
+    8: energy("pdu_energy_joules_total", scale=3600),  # Wh
+    23: gauge("pdu_frequency_hertz", "hertz", hi=100),
+}
+_RARITAN_OUTLET = {
+    1: gauge("pdu_outlet_current_amperes", "amperes", hi=100),
+    4: gauge("pdu_outlet_voltage_volts", "volts", hi=500),
+    5: gauge("pdu_outlet_power_watts", "watts", hi=2e4),
+    8: energy("pdu_outlet_energy_joules_total", scale=3600),
+}
+RARITAN_PDU2 = Profile(
+    "raritan_pdu2",
+    "Raritan PDU2-MIB: inlet and outlet sensors by type, scaled by their decimal digits.",
+    tables=(
+        Table(
+            component="inlet:{i1}",  # index: pduId.inletId.sensorType
+            value=f"{RARITAN}.5.2.3.1.4",
+            type_from="index:2",
+            types=_RARITAN_INLET,
+            decimals=f"{RARITAN}.3.3.4.1.7",
+        ),
+        Table(
+            component="outlet:{i1}",  # index: pduId.outletId.sensorType
+            value=f"{RARITAN}.5.4.3.1.4",
+            type_from="index:2",
+            types=_RARITAN_OUTLET,
+            decimals=f"{RARITAN}.3.5.4.1.7",
+        ),
+    ),
+)
+
+ST4 = "1.3.6.1.4.1.1718.4.1"
+# Sentry4 reads -1 where a value is not available: skipped as implausible (low=0).
+SERVERTECH_SENTRY4 = Profile(
+    "servertech_sentry4",
+    "ServerTech Sentry4: input cords, phases, outlets and temperature probes.",
+    tables=(
+        Table(
+            component="cord:{index}",  # unit.cord
+            metrics=(
+                gauge("pdu_power_watts", "watts", f"{ST4}.3.3.1.3", hi=1e5),
+                gauge("pdu_power_utilization_percent", "percent", f"{ST4}.3.3.1.7", 0.1, hi=200),
+                energy("pdu_energy_joules_total", f"{ST4}.3.3.1.10"),
+            ),
+        ),
+        Table(
+            component="phase:{index}",  # unit.cord.phase
+            metrics=(
+                gauge("pdu_phase_voltage_volts", "volts", f"{ST4}.5.3.1.3", 0.1, hi=500),
+                gauge("pdu_phase_current_amperes", "amperes", f"{ST4}.5.3.1.6", 0.01, hi=400),
+            ),
+        ),
+        Table(
+            component="outlet:{index}",  # unit.cord.outlet
+            metrics=(
+                gauge("pdu_outlet_current_amperes", "amperes", f"{ST4}.8.3.1.3", 0.01, hi=100),
+                gauge("pdu_outlet_power_watts", "watts", f"{ST4}.8.3.1.7", hi=2e4),
+            ),
+        ),
+        Table(
+            component="sensor:{index}",  # unit.sensor; assumes the unit reports Celsius
+            metrics=(gauge("env_temperature_celsius", "celsius", f"{ST4}.9.3.1.1", 0.1, -50, 150),),
+            # st4TempSensorStatus: normal(0) and the warning/alarm states carry a reading;
+            # notFound(7), lost(8), readError(9) ... do not.
+            status=f"{ST4}.9.3.1.2",
+            status_ok=(0, 14, 15, 16, 17, 18, 19, 20),
+        ),
+    ),
+)
+
+PROFILES = (UPS_MIB, APC_RPDU2, ENV_SENSOR, RARITAN_PDU2, SERVERTECH_SENTRY4)
