@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format services-up services-down clean
+.PHONY: run test lint format services-up services-down clean bench bench-store bench-collectors
 
 run: $(STAMP)
 	$(PY) -m dcim.stack run
@@ -22,6 +22,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# Benchmarks print ratios against a baseline measured in the same run and write var/bench/*.json.
+bench: bench-store bench-collectors
+
+bench-store: $(STAMP)
+	$(PY) -m dcim.services up
+	$(PY) manage.py bench_store
+
+bench-collectors: $(STAMP)
+	$(PY) -m dcim.services up
+	$(PY) manage.py bench_collectors
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -123,6 +123,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# The NVML library the GPU collector loads: the real one, or the stand-in for demos/tests.
+NVML_MODULE = env.str("NVML_MODULE", default="pynvml")
+
 # -- auth ----------------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:overview"

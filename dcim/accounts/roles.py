@@ -79,8 +79,12 @@ def sync_roles(apps: "Apps" = global_apps) -> None:
 
 
 def sync_roles_after_migrate(sender: Any, apps: "Apps" = global_apps, **kwargs: Any) -> None:
-    """post_migrate hook: re-sync once per migrate run (on the accounts app's signal)."""
-    if sender.label == "accounts":
+    """post_migrate hook: re-sync once per migrate run.
+
+    Django sends post_migrate only for apps that have a models module, which accounts has
+    not; auth always has one, and sync_roles creates every app's permissions itself.
+    """
+    if sender.label == "auth":
         sync_roles(apps)
 
 

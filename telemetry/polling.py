@@ -1,0 +1,206 @@
+"""From collection targets in the database to readings in the store.
+
+Plain functions, called by the Celery tasks in telemetry.tasks and by tests:
+
+- ``claim_due(now)``: which enabled targets are due, claimed atomically so that two beat
+  ticks (or two dispatchers) never poll one target twice;
+- ``poll_targets(ids)``: poll central targets (SNMP, Modbus, Prometheus) concurrently, then
+  ``store_result`` each;
+- ``store_result(target, result)``: readings → the store's ingest, health → the target.
+
+NVML targets are polled on their GPU host (telemetry.agent); their results come back
+through the broker and end in ``store_result`` too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from telemetry import store
+from telemetry.readings import PollResult
+from telemetry.targets import CollectionTarget, Protocol
+
+log = logging.getLogger(__name__)
+
+
+def unknown_profiles(protocol: str, profile: str) -> list[str]:
+    """Profile names a target gives that its protocol's collector does not know."""
+    if protocol == Protocol.SNMP:
+        from telemetry.collectors.profiles.snmp import PROFILES
+
+        return [p for p in _split(profile) if p not in PROFILES]
+    if protocol == Protocol.MODBUS:
+        from telemetry.collectors.registers import MAPS
+
+        return [] if profile in MAPS else [profile]
+    return []
+
+
+def _split(profile: str) -> list[str]:
+    return [p.strip() for p in profile.split(",") if p.strip()]
+
+
+def claim_due(now: datetime | None = None, limit: int = 5000) -> list[CollectionTarget]:
+    """Enabled targets whose time has come; their next_poll_at moves one interval on.
+
+    One UPDATE ... RETURNING under SKIP LOCKED: concurrent dispatchers split the work
+    instead of doubling it, and a target's schedule never drifts by more than a tick.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            CollectionTarget.objects.select_for_update(skip_locked=True)
+            .filter(enabled=True, next_poll_at__lte=now)
+            .order_by("next_poll_at")[:limit]
+        )
+        for target in due:
+            # Keep the phase, but never schedule into the past after a long stop.
+            step = timedelta(seconds=target.interval_s)
+            nxt = target.next_poll_at + step
+            target.next_poll_at = nxt if nxt > now else now + step
+        CollectionTarget.objects.bulk_update(due, ["next_poll_at"])
+    return due
+
+
+def poll_targets(ids: Iterable[int]) -> list[PollResult]:
+    """Poll central targets by id (grouped by protocol, each group concurrently), store all."""
+    targets = list(
+        CollectionTarget.objects.filter(pk__in=list(ids), enabled=True).select_related("credential")
+    )
+    by_protocol: dict[str, list[CollectionTarget]] = defaultdict(list)
+    for target in targets:
+        by_protocol[target.protocol].append(target)
+    results: list[PollResult] = []
+    for protocol, group in by_protocol.items():
+        if protocol == Protocol.NVML:
+            raise ValueError("NVML targets are polled on their GPU host, not centrally")
+        for target, result in zip(group, _poll_group(protocol, group), strict=True):
+            store_result(target, result)
+            results.append(result)
+    return results
+
+
+def _poll_group(protocol: str, targets: list[CollectionTarget]) -> list[PollResult]:
+    if protocol == Protocol.SNMP:
+        from telemetry.collectors import snmp
+
+        return snmp.poll_many([snmp_target(t) for t in targets])
+    if protocol == Protocol.MODBUS:
+        from telemetry.collectors import modbus
+
+        return modbus.poll_many([modbus_target(t) for t in targets])
+    if protocol == Protocol.PROMETHEUS:
+        from telemetry.collectors import prometheus
+
+        return prometheus.poll_many([scrape_target(t) for t in targets])
+    raise ValueError(f"unknown protocol {protocol!r}")
+
+
+def snmp_target(target: CollectionTarget):
+    from telemetry.collectors.snmp import SnmpTarget
+    from telemetry.collectors.snmp_engine import SnmpCredentials
+
+    cred = target.credential
+    if cred is None or cred.kind == "snmp_v2c":
+        credentials = SnmpCredentials(version="2c", community=cred.snmp_community if cred else "")
+    else:
+        credentials = SnmpCredentials(
+            version="3", user=cred.snmp_user, auth_protocol=cred.auth_protocol,
+            auth_key=cred.auth_key, priv_protocol=cred.priv_protocol, priv_key=cred.priv_key,
+        )  # fmt: skip
+    return SnmpTarget(
+        address=target.address, credentials=credentials, profiles=target.profile,
+        port=target.port or 161, timeout=target.timeout_s, retries=target.retries,
+        name=str(target.pk),
+    )  # fmt: skip
+
+
+def modbus_target(target: CollectionTarget):
+    from telemetry.collectors.modbus import ModbusTarget
+
+    unit = target.credential.modbus_unit_id if target.credential else 1
+    return ModbusTarget(
+        host=target.address, port=target.port or 502, unit_id=unit,
+        register_map=target.profile, timeout=target.timeout_s, retries=target.retries,
+        name=str(target.pk),
+    )  # fmt: skip
+
+
+def scrape_target(target: CollectionTarget):
+    from telemetry.collectors.prometheus import ScrapeTarget
+
+    path = target.profile or "/metrics"
+    return ScrapeTarget(
+        url=f"http://{target.address}:{target.port or 9400}{path}",
+        timeout=target.timeout_s,
+        name=str(target.pk),
+    )
+
+
+def store_result(target: CollectionTarget, result: PollResult) -> int:
+    """Ingest a poll's readings under the target's device and record the target's health.
+
+    Returns how many values were stored. Ingest is idempotent (the batch is keyed by target
+    and poll time), so a redelivered result stores nothing twice.
+    """
+    stored = 0
+    skipped = dict(result.skipped)
+    if result.readings:
+        batch = store.Batch(batch_id=f"target-{target.pk}/{result.started.isoformat()}")
+        batch.add_readings(target.device_id, result.readings, result.started)
+        outcome = store.ingest(batch)
+        stored = outcome.stored
+        for reason, n in outcome.refused.items():
+            skipped[f"store:{reason}"] = skipped.get(f"store:{reason}", 0) + n
+    report = gpu_inventory_report(target, result) if target.protocol == Protocol.NVML else None
+    target.record(
+        ok=result.ok, at=result.started, latency_s=result.latency_s, error=result.error,
+        values=len(result.readings), skipped=skipped, report=report,
+    )  # fmt: skip
+    if result.error:
+        log.info("target %s failed: %s", target.pk, result.error)
+    return stored
+
+
+def gpu_inventory_report(target: CollectionTarget, result: PollResult) -> dict | None:
+    """Reconcile the GPUs a host reports with the inventory's: unknown and missing GPUs
+    are reported on the target (admin shows them), never added or deleted silently."""
+    from telemetry.collectors.nvml import reconcile
+
+    present = [e for e in result.events if e.get("kind") == "identity"]
+    if not result.ok or not present:
+        return None
+    recorded = target.device.gpus.values("index", "uuid", "serial", "pci_bus_id")
+    outcome = reconcile(present, [{k: v for k, v in g.items() if v} for g in recorded])
+    return {
+        "unknown_gpus": [g.get("uuid") or g.get("serial") for g in outcome["unknown"]],
+        "missing_gpus": [g.get("uuid") or f"index {g.get('index')}" for g in outcome["missing"]],
+        "changed": [m["changes"] for m in outcome["matched"] if m["changes"]],
+    }
+
+
+def failing(min_failures: int = 1):
+    """Enabled targets failing right now, worst first (for pages and alert rules)."""
+    return (
+        CollectionTarget.objects.filter(enabled=True, consecutive_failures__gte=min_failures)
+        .select_related("device")
+        .order_by(F("consecutive_failures").desc(), "device__name")
+    )
+
+
+def health_summary() -> dict[str, int]:
+    """Counts of targets by state: up, down, new (never polled), disabled."""
+    qs = CollectionTarget.objects
+    return {
+        "up": qs.filter(enabled=True, last_poll_at__isnull=False, consecutive_failures=0).count(),
+        "down": qs.filter(enabled=True, consecutive_failures__gt=0).count(),
+        "new": qs.filter(enabled=True, last_poll_at__isnull=True).count(),
+        "disabled": qs.filter(~Q(enabled=True)).count(),
+    }
