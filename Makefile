@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format services-up services-down clean bench bench-store bench-collectors
+.PHONY: run test lint format services-up services-down clean bench bench-store bench-collectors bench-pages bench-alerts
 
 run: $(STAMP)
 	$(PY) -m dcim.stack run
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Benchmarks print ratios against a baseline measured in the same run and write var/bench/*.json.
-bench: bench-store bench-collectors
+bench: bench-store bench-collectors bench-pages bench-alerts
 
 bench-store: $(STAMP)
 	$(PY) -m dcim.services up
@@ -33,6 +33,14 @@ bench-store: $(STAMP)
 bench-collectors: $(STAMP)
 	$(PY) -m dcim.services up
 	$(PY) manage.py bench_collectors
+
+bench-pages: $(STAMP)
+	$(PY) -m dcim.services up
+	$(PY) manage.py bench_pages
+
+bench-alerts: $(STAMP)
+	$(PY) -m dcim.services up
+	$(PY) manage.py bench_alerts
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import environ
+import plotly
 
 from dcim.services import EmbeddedServices
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "dcim.accounts",
     "dcim.inventory",
     "dcim.dashboard",
+    "dcim.alerts",
     "telemetry",
 ]
 
@@ -125,6 +127,19 @@ CELERY_TIMEZONE = "UTC"
 
 # The NVML library the GPU collector loads: the real one, or the stand-in for demos/tests.
 NVML_MODULE = env.str("NVML_MODULE", default="pynvml")
+# Where the simulated fleet listens on loopback (`make run`, seed_demo_targets): one snmpsim
+# responder for every demo SNMP agent, one Modbus TCP server for every cooling unit.
+DCIM_SIM_SNMP_PORT = env.int("DCIM_SIM_SNMP_PORT", default=16100)
+DCIM_SIM_MODBUS_PORT = env.int("DCIM_SIM_MODBUS_PORT", default=5020)
+
+# -- alerting (dcim.alerts) ----------------------------------------------------------------
+# Absolute links in notifications are built from this.
+DCIM_BASE_URL = env.str("DCIM_BASE_URL", default="http://127.0.0.1:8000")
+ALERTS_NOTIFY_QUEUE = env.str("ALERTS_NOTIFY_QUEUE", default="notify")
+# Send notifications in the calling process instead of through Celery (tests, one-box demos).
+ALERTS_NOTIFY_SYNC = env.bool("ALERTS_NOTIFY_SYNC", default=False)
+ALERTS_RULE_CACHE_TTL_S = env.float("ALERTS_RULE_CACHE_TTL_S", default=15.0)
+ALERTS_WEBHOOK_BACKOFF_S = env.float("ALERTS_WEBHOOK_BACKOFF_S", default=1.0)
 
 # -- auth ----------------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -153,7 +168,8 @@ X_FRAME_OPTIONS = "DENY"
 # -- static files: whitenoise, from the installed packages and ./static ---------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js comes from the installed plotly package (never a CDN): /static/plotly/plotly.min.js
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

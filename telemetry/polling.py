@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from dcim import alerts
 from telemetry import store
 from telemetry.readings import PollResult
 from telemetry.targets import CollectionTarget, Protocol
@@ -166,6 +167,7 @@ def store_result(target: CollectionTarget, result: PollResult) -> int:
     )  # fmt: skip
     if result.error:
         log.info("target %s failed: %s", target.pk, result.error)
+    alerts.evaluate_poll(target, result)  # rules covering these readings; never raises
     return stored
 
 

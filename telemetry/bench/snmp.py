@@ -1,6 +1,6 @@
 """SNMP poller benchmark: CPU per value beside net-snmp, and devices per minute of CPU.
 
-    python -m telemetry.bench.snmp [--devices 60] [--rounds 3]
+    python -m telemetry.bench.snmp [--devices 60] [--rounds 3] [--with-pysnmp]
 
 A simulated fleet (a mix of the demo kinds: switches, APC/Raritan/ServerTech PDUs, UPS,
 CRAH) is served by snmpsim on loopback. The poller's CPU is ``time.process_time()`` around
@@ -10,11 +10,18 @@ package ``snmp``), one process per column as a script would; its CPU comes from
 ``getrusage(RUSAGE_CHILDREN)`` and includes each process's start, which is how net-snmp is
 used from a poller that shells out. Targets: within 3× net-snmp's CPU per value, and at
 least 10,000 devices per minute of poller CPU.
+
+``--with-pysnmp`` also polls the fleet with pysnmp 7 (``get_cmd``/``bulk_cmd``,
+``lookupMib=False``), issuing the same requests our poller does, to keep the figures behind
+docs/decisions/0004-snmp-wire-codec.md reproducible. Both sides are then also divided by
+values on the wire (scalars and the instances inside the walked columns) rather than by
+readings, so that the two libraries are compared per the same unit of work.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import resource
 import shutil
 import subprocess
@@ -24,6 +31,7 @@ from pathlib import Path
 
 from telemetry.collectors.profiles import snmp as profiles
 from telemetry.collectors.snmp import SnmpCredentials, SnmpTarget, poll_many
+from telemetry.collectors.snmp_ber import dec_oid_body, enc_oid_body
 from telemetry.simulators.snmp import start_snmpsim
 from telemetry.simulators.snmp.fleet import KINDS, SimDevice, write_snmprec
 
@@ -39,6 +47,14 @@ def _walks(device: SimDevice) -> tuple[list[str], list[str]]:
     scalars = [m.oid for p in chosen for m in p.scalars]
     columns = list(dict.fromkeys(c for p in chosen for t in p.tables for c in t.columns()))
     return scalars, columns
+
+
+def _wire_values(device: SimDevice) -> int:
+    """Values a poll of ``device`` reads off the wire: its scalars plus every instance in the
+    columns it walks (net-snmp's line count also includes endOfMibView markers)."""
+    scalars, columns = _walks(device)
+    prefixes = tuple(f"{c}." for c in columns)
+    return len(scalars) + sum(1 for oid, _, _ in device.records() if oid.startswith(prefixes))
 
 
 def _children_cpu() -> float:
@@ -82,8 +98,99 @@ def netsnmp(devices: list[SimDevice], port: int, reps: int = 25) -> tuple[float,
     return _children_cpu() - before, values
 
 
+def pysnmp_poll(
+    devices: list[SimDevice], port: int, rounds: int, concurrency: int = 64
+) -> tuple[float, int]:
+    """(CPU seconds, wire values) for pysnmp 7 polling ``devices`` ``rounds`` times.
+
+    The requests mirror ``telemetry.collectors.snmp.poll``: scalars by GET in chunks of 32,
+    then a side-by-side GETBULK walk of the profile's columns with the same repetitions per
+    request (``max_varbinds`` shared across the columns still open), ``concurrency`` agents
+    at once on one engine. ``lookupMib=False`` so responses are not resolved against MIBs,
+    the cheapest way pysnmp's high-level API is used. The engine is built and warmed before
+    timing: a poller would keep one. Values are the scalars plus the varbinds inside the
+    walked columns (``_wire_values``); unlike our poller, nothing is turned into readings.
+    """
+    # Imported here: only this optional comparison needs pysnmp in the poller's process.
+    from pysnmp.hlapi.v3arch.asyncio import (
+        CommunityData,
+        ContextData,
+        ObjectIdentity,
+        ObjectType,
+        SnmpEngine,
+        UdpTransportTarget,
+        bulk_cmd,
+        get_cmd,
+    )
+    from pysnmp.proto.rfc1905 import EndOfMibView
+
+    defaults = SnmpTarget("127.0.0.1")
+    plans = {d.name: _walks(d) for d in devices}
+
+    async def one(engine, gate, device: SimDevice) -> int:
+        scalars, columns = plans[device.name]
+        prefixes = [dec_oid_body(enc_oid_body(c)) for c in columns]
+        async with gate:
+            auth = CommunityData(device.name, mpModel=1)  # noqa: S508 (loopback simulator)
+            target = await UdpTransportTarget.create(("127.0.0.1", port), timeout=10, retries=1)
+            ctx = ContextData()
+            values = 0
+            for i in range(0, len(scalars), 32):
+                chunk = [ObjectType(ObjectIdentity(o)) for o in scalars[i : i + 32]]
+                error, status, _index, vbs = await get_cmd(
+                    engine, auth, target, ctx, *chunk, lookupMib=False
+                )
+                if error or status:
+                    raise RuntimeError(f"pysnmp GET of {device.name}: {error or status}")
+                values += len(vbs)
+            last: list[tuple[int, ...]] = list(prefixes)
+            active = list(range(len(columns)))
+            while active:
+                reps = max(1, min(defaults.max_repetitions, defaults.max_varbinds // len(active)))
+                asked = [ObjectType(ObjectIdentity(last[c])) for c in active]
+                error, status, _index, vbs = await bulk_cmd(
+                    engine, auth, target, ctx, 0, reps, *asked, lookupMib=False
+                )
+                if error or status:
+                    raise RuntimeError(f"pysnmp GETBULK of {device.name}: {error or status}")
+                done: set[int] = set()
+                for k, (name, value) in enumerate(vbs):
+                    col = active[k % len(active)]
+                    if col in done:
+                        continue
+                    oid, prefix = tuple(name), prefixes[col]
+                    if isinstance(value, EndOfMibView) or oid[: len(prefix)] != prefix:
+                        done.add(col)
+                        continue
+                    last[col] = oid
+                    values += 1
+                if not vbs:
+                    done.update(active)
+                active = [c for c in active if c not in done]
+            return values
+
+    async def main() -> tuple[float, int]:
+        engine = SnmpEngine()
+        gate = asyncio.Semaphore(concurrency)
+        await asyncio.gather(*(one(engine, gate, d) for d in devices[: len(KINDS)]))  # warm
+        cpu, values = 0.0, 0
+        for _ in range(rounds):
+            started = time.process_time()
+            counts = await asyncio.gather(*(one(engine, gate, d) for d in devices))
+            cpu += time.process_time() - started
+            values += sum(counts)
+        engine.close_dispatcher()
+        return cpu, values
+
+    return asyncio.run(main())
+
+
 def run(
-    devices: int = 60, rounds: int = 3, concurrency: int = 64, kinds: list[str] | None = None
+    devices: int = 60,
+    rounds: int = 3,
+    concurrency: int = 64,
+    kinds: list[str] | None = None,
+    with_pysnmp: bool = False,
 ) -> dict:
     """Run the benchmark; returns the figures (CPU µs per value, ratio, devices/min/core)."""
     sims = fleet(devices, kinds)
@@ -112,8 +219,22 @@ def run(
             ns_cpu, ns_values = netsnmp(sims, sim.port)
             biggest = max(sims, key=lambda d: len(d.records()))
             marginal = netsnmp_marginal(biggest, sim.port) * 1e6
+            if with_pysnmp:
+                py_cpu, py_values = pysnmp_poll(sims, sim.port, rounds, concurrency)
     ours = cpu / values * 1e6
     theirs = ns_cpu / ns_values * 1e6
+    wire = sum(_wire_values(d) for d in sims)
+    extra: dict = {
+        "wire_values_per_round": wire,
+        "snmp_cpu_us_per_wire_value": round(cpu / (wire * rounds) * 1e6, 2),
+    }
+    if with_pysnmp:
+        extra |= {
+            "pysnmp_cpu_us_per_wire_value": round(py_cpu / py_values * 1e6, 2),
+            "pysnmp_devices_per_min_per_core": round(devices * rounds / py_cpu * 60),
+            "pysnmp_wire_values_per_round": py_values // rounds,
+            "snmp_speedup_vs_pysnmp": round(py_cpu / cpu, 2),
+        }
     return {
         "snmp_cpu_us_per_value": round(ours, 2),
         "netsnmp_cpu_us_per_value": round(theirs, 2),
@@ -126,6 +247,7 @@ def run(
         "values_per_round": values // rounds,
         "netsnmp_values": ns_values,
         "poll_wall_s_per_round": round(wall / rounds, 2),
+        **extra,
     }
 
 
@@ -135,15 +257,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--kinds", help=f"comma-separated, of: {', '.join(KINDS)}")
+    parser.add_argument(
+        "--with-pysnmp", action="store_true", help="also poll the fleet with pysnmp 7 bulk_cmd"
+    )
     args = parser.parse_args()
     kinds = args.kinds.split(",") if args.kinds else None
-    figures = run(args.devices, args.rounds, args.concurrency, kinds)
+    figures = run(args.devices, args.rounds, args.concurrency, kinds, args.with_pysnmp)
     print(
         f"SNMP poller: {figures['snmp_cpu_us_per_value']} µs CPU/value; net-snmp "
         f"{figures['netsnmp_cpu_us_per_value']} µs/value; ratio "
         f"{figures['snmp_ratio_vs_netsnmp']} (target ≤ 3); "
         f"{figures['devices_per_min_per_core']} devices/min per core (target ≥ 10000)"
     )
+    if args.with_pysnmp:
+        print(
+            f"pysnmp 7 bulk_cmd: {figures['pysnmp_cpu_us_per_wire_value']} µs CPU per wire "
+            f"value vs ours {figures['snmp_cpu_us_per_wire_value']}; "
+            f"{figures['pysnmp_devices_per_min_per_core']} devices/min per core"
+        )
     for key, value in figures.items():
         print(f"  {key}: {value}")
 

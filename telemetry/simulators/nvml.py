@@ -46,7 +46,7 @@ NVMLError = pynvml.NVMLError  # named again for readers and linters
 
 DEFAULT_HOST = "localhost"
 DRIVER_VERSION = "550.90.07"
-# Must equal dcim.inventory.demo.layout.GPU_UUID_NAMESPACE (a test holds them together).
+# The demo inventory takes its GPUs' UUIDs and serials from gpu_uuid and gpu_serial.
 GPU_UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "gpu.demo.dcim.invalid")
 DGX_H100_BUS_NUMBERS = ("18", "2A", "3A", "5D", "9A", "AB", "BA", "DB")
 MIN_ADVANCE_S = 0.1  # calls closer together than this see the same state (one poll)

@@ -61,8 +61,8 @@ def test_if_mib_ports_named_by_ifname_with_64bit_bytes_speed_and_status(sim):
     assert port1.unit == "bytes" and port1.value > 2**32  # a 64-bit counter, read whole
     assert port1.labels == {"alias": "gpu-node-01 rail 0"}
     assert value(result, "if_speed_bits_per_second", "if:Eth1/1") == 400e9
-    assert value(result, "if_oper_status", "if:Eth1/12") == 2  # every twelfth port is down
-    assert value(result, "if_admin_status", "if:Eth1/12") == 1
+    assert value(result, "if_oper_status", "if:Eth1/12") == 2  # every twelfth port is a spare
+    assert value(result, "if_admin_status", "if:Eth1/12") == 2  # ... shut by the admin
     assert got[("if_in_errors_total", "if:Eth1/3")].unit == ""
     assert value(result, "snmp_sys_uptime_seconds") == 3600.0  # 360000 TimeTicks
 

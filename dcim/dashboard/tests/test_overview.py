@@ -93,8 +93,10 @@ def test_query_count_does_not_grow_with_the_inventory(
 ):
     with CaptureQueriesContext(connection) as small:
         assert viewer_client.get("/").status_code == 200
-    # session + user + five grouped counts; a per-site or per-device query would show here.
-    assert len(small) <= 7, [q["sql"] for q in small]
+    # session + user + five grouped inventory counts + the live part (zone, GPUs, targets,
+    # latest values, racks, devices, PDU feeds, collector health): a bounded set, and a
+    # per-site, per-rack or per-device query would show as growth below.
+    assert len(small) <= 20, [q["sql"] for q in small]
     _grow(inventory, device_types, 5)
     with django_assert_max_num_queries(len(small)):
         html = viewer_client.get("/").content.decode()

@@ -12,7 +12,6 @@ of eight racks; two zero-U PDUs per rack on an A and a B feed (415 V three-phase
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -20,6 +19,7 @@ from decimal import Decimal
 from dcim.inventory.choices import DeviceStatus, Fabric, FeedSide, NetworkLayer, RackFace
 from dcim.inventory.demo import catalog
 from dcim.inventory.demo.catalog import DeviceTypeSpec
+from telemetry.simulators.nvml import gpu_serial, gpu_uuid
 
 SITE = {
     "name": "Demo AI Campus",
@@ -70,8 +70,6 @@ STATUS_OVERRIDES: dict[str, str] = {
     # The last rack is being installed.
     **{f"H2-D08-DGX{n:02d}": DeviceStatus.PLANNED for n in range(1, 5)},
 }
-# The simulated NVML derives the same UUIDs: changing this breaks the match with the fleet.
-GPU_UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "gpu.demo.dcim.invalid")
 
 
 @dataclass(frozen=True)
@@ -261,15 +259,16 @@ def devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
 
 
 def gpus(server: DevicePlan) -> list[dict]:
-    """The GPU rows of one server: NVML-style UUIDs from name and index, real DGX bus ids."""
+    """The GPU rows of one server: the stand-in NVML's UUIDs and serials, real DGX bus ids."""
     spec = server.spec
     return [
         {
             "index": index,
-            "uuid": f"GPU-{uuid.uuid5(GPU_UUID_NAMESPACE, f'{server.name}/{index}')}",
+            # The simulated fleet's own identities, so that NVML readings reconcile.
+            "uuid": gpu_uuid(server.name, index),
             "pci_bus_id": catalog.DGX_H100_GPU_BUS_IDS[index],
             "model": spec.gpu_model,
-            "serial": f"1654223{(server.type_seq - 1) * spec.gpu_count + index + 1:06d}",
+            "serial": gpu_serial(server.name, index),
             "memory_gb": spec.gpu_memory_gb,
             "tdp_w": spec.gpu_tdp_w,
         }

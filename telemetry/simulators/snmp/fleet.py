@@ -61,15 +61,21 @@ def uptime(initial_ticks: int = 360_000) -> Record:
 
 
 def leaf_switch(ports: int = 48, rng: random.Random | None = None):
-    """A leaf switch: IF-MIB ports with traffic, a few down, plus ENTITY-SENSOR probes."""
+    """A leaf switch: IF-MIB ports with traffic, spares shut, plus ENTITY-SENSOR probes.
+
+    Every twelfth port is a spare, administratively down (which alerts nothing); about one
+    switch in ten has one cabled port down while administratively up (a real fault).
+    """
     rng = rng or seeded(1)
     out = [uptime()]
+    broken = rng.randrange(1, ports + 1) if rng.random() < 0.1 else None
     for i in range(1, ports + 1):
-        up = i % 12 != 0  # every twelfth port is down
+        spare = i % 12 == 0
+        up = not spare and i != broken
         gbps = rng.uniform(5, 200) if up else 0.0
         out += [
             rec(f"{IF}.2.{i}", "4", f"Ethernet1/{i}"),
-            rec(f"{IF}.7.{i}", "2", 1),
+            rec(f"{IF}.7.{i}", "2", 2 if spare else 1),
             rec(f"{IF}.8.{i}", "2", 1 if up else 2),
             rec(f"{IF}.13.{i}", counter(rng.randrange(100), 0.01 if up else 0, "65")),
             rec(f"{IF}.14.{i}", counter(rng.randrange(10), 0.001 if up else 0, "65")),
@@ -79,7 +85,7 @@ def leaf_switch(ports: int = 48, rng: random.Random | None = None):
             rec(f"{IFX}.6.{i}", counter(rng.randrange(10**15), gbps * 1.25e8)),
             rec(f"{IFX}.10.{i}", counter(rng.randrange(10**15), gbps * 1.1e8)),
             rec(f"{IFX}.15.{i}", "66", 400_000),
-            rec(f"{IFX}.18.{i}", "4", f"gpu-node-{i:02d} rail {(i - 1) % 8}" if up else ""),
+            rec(f"{IFX}.18.{i}", "4", "spare" if spare else f"gpu-node-{i:02d} rail {(i - 1) % 8}"),
         ]
     # (index, name, type, scale, precision, (mean, swing)): 8 celsius, 10 rpm, 4 voltsDC.
     sensors = [

@@ -1,0 +1,431 @@
+"""Evaluation: readings in, alert transitions out, with few queries per batch.
+
+Per ingest batch (one poll of one device): the rule index names the rules covering the
+batch's metrics (no query); the device's scope facts come from a per-process cache; counter
+rules read and move their ``CounterMark`` (2 queries, only when a counter rule applies);
+open alerts of those rules and subjects are read in one query; new alerts, changed alerts
+and history rows are written in bulk. Notifications are queued after commit, never sent
+here. ``tick()`` (beat) fires pending alerts whose duration elapsed with no new batch,
+resolves alerts whose keep-firing period ran out, checks absence rules and sends repeats.
+
+Times are the readings' own: a batch at 12:00:30 fires a "for 30 s" alert pending since
+12:00:00, whatever the wall clock says.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.template import Context
+from django.utils import timezone
+
+from dcim.alerts import rules as rule_index
+from dcim.alerts.conditions import holds
+from dcim.alerts.models import (
+    OPEN_STATES,
+    Alert,
+    AlertEvent,
+    Condition,
+    CounterMark,
+    EventKind,
+    NotificationKind,
+    Reference,
+    State,
+)
+from dcim.alerts.rules import CompiledRule, DeviceMeta
+
+if TYPE_CHECKING:
+    from telemetry.readings import PollResult, Reading
+    from telemetry.targets import CollectionTarget
+
+log = logging.getLogger(__name__)
+COUNTERS = (Condition.INCREASE, Condition.RATE_GT)
+
+
+@dataclass(slots=True)
+class Observation:
+    """What one rule says about one subject at one time."""
+
+    rule: CompiledRule
+    key: str
+    label: str
+    device_id: int | None
+    component: str
+    target_id: int | None
+    active: bool
+    value: float | None
+    at: datetime
+    labels: dict
+
+
+@dataclass
+class Report:
+    observed: int = 0
+    opened: int = 0
+    fired: int = 0
+    resolved: int = 0
+    notices: list[tuple[int, str]] = field(default_factory=list)
+
+
+def evaluate_poll(target: CollectionTarget, result: PollResult) -> None:
+    """The ingest hook. Alerting trouble is logged, never raised into ingest."""
+    try:
+        evaluate(target.device_id, result.readings, result.started, target=target)
+    except Exception:
+        log.exception("alert evaluation failed for target %s", target.pk)
+
+
+def evaluate(
+    device_id: int | None, readings: list[Reading], at: datetime,
+    target: CollectionTarget | None = None,
+) -> Report:  # fmt: skip
+    """Evaluate one device's readings (and its collector's health, given the target)."""
+    idx = rule_index.index()
+    relevant = [r for r in readings if r.metric in idx.metrics]
+    if device_id is not None and idx.by_device_metric:
+        relevant += [
+            r for r in readings
+            if r.metric not in idx.metrics and (device_id, r.metric) in idx.by_device_metric
+        ]  # fmt: skip
+    collector = idx.collector if target is not None else []
+    if not relevant and not collector:
+        return Report()
+    meta = rule_index.device_meta({device_id}).get(device_id) if device_id else None
+    obs: list[Observation] = []
+    if relevant:
+        obs += _observe_readings(idx, device_id, meta, relevant, readings, at)
+    for rule in collector:
+        if rule.in_scope(meta, ""):
+            failures = float(target.consecutive_failures)
+            obs.append(Observation(
+                rule, f"target:{target.pk}", str(target), device_id, "", target.pk,
+                failures >= (rule.threshold or 1), failures, at, _labels(rule, meta, ""),
+            ))  # fmt: skip
+    return apply(obs)
+
+
+def _observe_readings(idx, device_id, meta, relevant, readings, at) -> list[Observation]:
+    siblings = {(r.component, r.metric): r.value for r in readings
+                if r.metric in idx.reference_metrics}  # fmt: skip
+    pairs = [(r, rule) for r in relevant for rule in idx.for_reading(device_id, r.metric)
+             if rule.in_scope(meta, r.component)]  # fmt: skip
+    counters = _counter_values(device_id, [(r, ru) for r, ru in pairs if ru.condition in COUNTERS],
+                               at)  # fmt: skip
+    out = []
+    for r, rule in pairs:
+        ts = r.ts or at
+        if rule.condition == Condition.ABSENT:  # data arrived: absence is over
+            active, value = False, 0.0
+        elif rule.condition in COUNTERS:
+            got = counters.get((r.component, r.metric))
+            if got is None:
+                continue  # first sight of this counter, or a reset: no verdict
+            increase, per_s = got
+            value = per_s if rule.condition == Condition.RATE_GT else increase
+            active = holds(rule.condition, value, rule.threshold, rule.high)
+        else:
+            x = _relative(rule, r, device_id, siblings)
+            if x is None:
+                continue
+            value = r.value
+            active = holds(rule.condition, x, rule.threshold, rule.high, rule.values)
+        label = f"{meta.name if meta else device_id} {r.component}".strip()
+        out.append(Observation(
+            rule, f"{device_id}/{r.component}", label, device_id, r.component, None, active,
+            value, ts, _labels(rule, meta, r.component),
+        ))  # fmt: skip
+    return out
+
+
+def _relative(rule: CompiledRule, r: Reading, device_id, siblings: dict) -> float | None:
+    """The number the condition is applied to: the value, minus a sibling, or % of feed."""
+    if rule.reference == Reference.SIBLING:
+        ref = siblings.get((r.component, rule.reference_metric))
+        if ref is None:
+            ref = _latest_sibling(device_id, r.component, rule.reference_metric)
+        return None if ref is None else r.value - ref
+    if rule.reference == Reference.FEED:
+        available = feed_power_w(device_id)
+        return None if not available else 100.0 * r.value / available
+    return r.value
+
+
+def _latest_sibling(device_id, component: str, metric: str) -> float | None:
+    from telemetry import store
+
+    if device_id is None:
+        return None
+    for row in store.latest(metric=metric, device_ids=[device_id], component=component):
+        return row.value
+    return None
+
+
+def feed_power_w(device_id: int | None) -> int | None:
+    """Available power (W) of the feeds a device's inlets connect to (the NEC 80 % figure)."""
+    from django.db.models import Sum
+
+    from dcim.inventory.models import PowerPort
+
+    if device_id is None:
+        return None
+    total = PowerPort.objects.filter(device_id=device_id, feed__isnull=False).aggregate(
+        w=Sum("feed__available_power_w")
+    )["w"]
+    return total or None
+
+
+def _counter_values(device_id, pairs, at) -> dict[tuple[str, str], tuple[float, float]]:
+    """(component, metric) -> (increase, per-second rate) since the last mark; marks move.
+
+    A decrease is a reset (driver reload, agent restart): no verdict for that interval.
+    """
+    if not pairs:
+        return {}
+    latest: dict[tuple[str, str], Reading] = {}
+    for r, _rule in pairs:
+        latest[(r.component, r.metric)] = r
+    marks = {
+        (m.component, m.metric): m
+        for m in CounterMark.objects.filter(
+            device_id=device_id, metric__in={k[1] for k in latest},
+            component__in={k[0] for k in latest},
+        )
+    }  # fmt: skip
+    out, moved = {}, []
+    for key, r in latest.items():
+        ts = r.ts or at
+        prev = marks.get(key)
+        if prev is not None:
+            if ts <= prev.ts:
+                continue
+            delta, dt = r.value - prev.value, (ts - prev.ts).total_seconds()
+            if delta >= 0:
+                out[key] = (delta, delta / dt)
+        moved.append(CounterMark(device_id=device_id, component=key[0], metric=key[1],
+                                 ts=ts, value=r.value))  # fmt: skip
+    CounterMark.objects.bulk_create(
+        moved, update_conflicts=True, unique_fields=["device_id", "component", "metric"],
+        update_fields=["ts", "value"],
+    )  # fmt: skip
+    return out
+
+
+def _labels(rule: CompiledRule, meta: DeviceMeta | None, component: str) -> dict:
+    labels = {"rule": rule.name, "severity": rule.severity, "metric": rule.metric,
+              "component": component}  # fmt: skip
+    if meta is not None:
+        labels |= {"device": meta.name, "rack": meta.rack, "room": meta.room,
+                   "site": meta.site, "role": meta.role}  # fmt: skip
+    return labels | rule.labels
+
+
+# -- transitions -----------------------------------------------------------------------
+
+
+def apply(obs: list[Observation]) -> Report:
+    """Move alerts by a list of observations; retried once if another worker raced us."""
+    report = Report(observed=len(obs))
+    if not obs:
+        return report
+    try:
+        with transaction.atomic():
+            _apply(obs, report)
+    except IntegrityError:  # another worker opened the same alert a moment ago
+        report = Report(observed=len(obs))
+        with transaction.atomic():
+            _apply(obs, report)
+    _dispatch(report.notices)
+    return report
+
+
+def _apply(obs: list[Observation], report: Report) -> None:
+    keys = {o.key for o in obs}
+    open_alerts = {
+        (a.rule_id, a.subject_key): a
+        for a in Alert.objects.filter(
+            rule_id__in={o.rule.id for o in obs}, subject_key__in=keys, state__in=OPEN_STATES
+        )
+    }
+    if not open_alerts and not any(o.active for o in obs):
+        return  # the common case: all is well, one query spent
+    new, changed, events = [], {}, []
+    for o in obs:
+        alert = open_alerts.get((o.rule.id, o.key))
+        if alert is None:
+            if not o.active:
+                continue
+            alert = _open(o)
+            open_alerts[(o.rule.id, o.key)] = alert
+            new.append(alert)
+            events.append(_event(alert, o.at, EventKind.PENDING, o.value))
+            report.opened += 1
+            if o.rule.for_s == 0:
+                _fire(alert, o, events, report)
+            continue
+        if alert.pk:
+            changed[alert.pk] = alert
+        if o.at < (alert.value_at or alert.started_at):
+            continue  # a late batch: it does not move the state back
+        alert.value, alert.value_at = o.value, o.at
+        if o.active:
+            alert.cleared_since = None
+            if alert.state == State.PENDING and o.at - alert.started_at >= _s(o.rule.for_s):
+                _fire(alert, o, events, report)
+        elif alert.state == State.PENDING:
+            _resolve(alert, o.at, events, report, note="cleared before its duration elapsed")
+        else:
+            alert.cleared_since = alert.cleared_since or o.at
+            if o.at - alert.cleared_since >= _s(o.rule.keep_s):
+                _resolve(alert, o.at, events, report)
+    if new:
+        Alert.objects.bulk_create(new)
+    if changed:
+        Alert.objects.bulk_update(list(changed.values()), UPDATE_FIELDS)
+    for e in events:
+        e.alert_id = e.alert.pk
+    AlertEvent.objects.bulk_create(events)
+
+
+UPDATE_FIELDS = ["state", "value", "value_at", "fired_at", "resolved_at", "cleared_since",
+                 "summary"]  # fmt: skip
+
+
+def _s(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def _open(o: Observation) -> Alert:
+    alert = Alert(
+        rule_id=o.rule.id, subject_key=o.key, subject_label=o.label[:200], device_id=o.device_id,
+        component=o.component, target_id=o.target_id, state=State.PENDING,
+        severity=o.rule.severity, value=o.value, value_at=o.at, started_at=o.at,
+        labels=o.labels,
+    )  # fmt: skip
+    alert.summary = render_summary(o.rule, alert)
+    return alert
+
+
+def render_summary(rule: CompiledRule, alert: Alert) -> str:
+    context = {"rule": rule, "subject": alert.subject_label, "value": alert.value,
+               "threshold": rule.threshold, "device": alert.labels.get("device", ""),
+               "component": alert.component, "labels": alert.labels}  # fmt: skip
+    try:
+        return rule.template.render(Context(context)).strip()[:2000]
+    except Exception as exc:
+        return f"{rule.name} on {alert.subject_label} (summary template failed: {exc})"
+
+
+def _fire(alert: Alert, o: Observation, events: list, report: Report) -> None:
+    alert.state, alert.fired_at, alert.cleared_since = State.FIRING, o.at, None
+    alert.summary = render_summary(o.rule, alert)
+    events.append(_event(alert, o.at, EventKind.FIRING, alert.value))
+    report.fired += 1
+    report.notices.append((alert, NotificationKind.FIRING))
+
+
+def _resolve(alert: Alert, at: datetime, events: list, report: Report, note: str = "") -> None:
+    was_firing = alert.state == State.FIRING
+    alert.state, alert.resolved_at = State.RESOLVED, at
+    events.append(_event(alert, at, EventKind.RESOLVED, alert.value, note))
+    report.resolved += 1
+    if was_firing:
+        report.notices.append((alert, NotificationKind.RESOLVED))
+
+
+def _event(alert: Alert, at: datetime, kind: str, value: float | None, note: str = ""):
+    return AlertEvent(alert=alert, at=at, kind=kind, value=value, note=note)
+
+
+def _dispatch(notices: list[tuple[Any, str]]) -> None:
+    """Queue notifications once the transitions are committed."""
+    if not notices:
+        return
+    from dcim.alerts.notify import enqueue
+
+    items = [(a.pk if isinstance(a, Alert) else a, kind) for a, kind in notices]
+    transaction.on_commit(lambda: enqueue(items))
+
+
+# -- the beat tick ---------------------------------------------------------------------
+
+
+@dataclass
+class TickReport:
+    fired: int = 0
+    resolved: int = 0
+    absent: int = 0
+    repeats: int = 0
+
+
+def tick(now: datetime | None = None) -> TickReport:
+    """Time-driven transitions: durations, keep-firing periods, absence, repeats."""
+    now = now or timezone.now()
+    idx = rule_index.index()
+    out = TickReport()
+    report = Report()
+    with transaction.atomic():
+        events: list[AlertEvent] = []
+        changed = []
+        for alert in Alert.objects.select_for_update(skip_locked=True).filter(
+            state__in=OPEN_STATES
+        ):
+            rule = idx.by_id.get(alert.rule_id)
+            if rule is None:  # rule disabled or deleted: its open alerts end
+                _resolve(alert, now, events, report, note="rule disabled or removed")
+                changed.append(alert)
+            elif alert.state == State.PENDING and now - alert.started_at >= _s(rule.for_s):
+                o = Observation(rule, alert.subject_key, alert.subject_label, alert.device_id,
+                                alert.component, alert.target_id, True, alert.value, now,
+                                alert.labels)  # fmt: skip
+                _fire(alert, o, events, report)
+                changed.append(alert)
+            elif alert.cleared_since and now - alert.cleared_since >= _s(rule.keep_s):
+                _resolve(alert, now, events, report)
+                changed.append(alert)
+        if changed:
+            Alert.objects.bulk_update(changed, UPDATE_FIELDS)
+            for e in events:
+                e.alert_id = e.alert.pk
+            AlertEvent.objects.bulk_create(events)
+    _dispatch(report.notices)
+    out.fired, out.resolved = report.fired, report.resolved
+    absence = check_absence(idx, now)
+    out.fired += absence.fired
+    out.resolved += absence.resolved
+    out.absent = absence.opened
+    from dcim.alerts.notify import due_repeats, enqueue
+
+    repeats = due_repeats(now)
+    enqueue(repeats)
+    out.repeats = len(repeats)
+    return out
+
+
+def check_absence(idx, now: datetime) -> Report:
+    """Absence rules: every series of the metric in scope, fired when silent too long."""
+    from telemetry import store
+
+    obs: list[Observation] = []
+    for rule in idx.absence:
+        series = store.find_series(metric=rule.metric, device_id=rule.device_id)
+        if not series:
+            continue
+        metas = rule_index.device_meta({s["device_id"] for s in series if s["device_id"]})
+        series = [s for s in series
+                  if rule.in_scope(metas.get(s["device_id"]), s["component"])]  # fmt: skip
+        seen = {row.series_id: row.ts for row in store.latest([s["id"] for s in series])}
+        for s in series:
+            last = seen.get(s["id"])
+            age = (now - last).total_seconds() if last else None
+            meta = metas.get(s["device_id"])
+            label = f"{meta.name if meta else s['device_id']} {s['component']}".strip()
+            obs.append(Observation(
+                rule, f"{s['device_id']}/{s['component']}", label, s["device_id"],
+                s["component"], None, age is None or age >= rule.absent_s, age, now,
+                _labels(rule, meta, s["component"]),
+            ))  # fmt: skip
+    return apply(obs)

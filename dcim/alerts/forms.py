@@ -1,0 +1,34 @@
+"""Forms of the operator actions: acknowledge, silence, and the history filters."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dcim.alerts.models import Rule, Severity, State
+
+DURATIONS = [(1, "1 hour"), (4, "4 hours"), (12, "12 hours"), (24, "1 day"), (72, "3 days"),
+             (168, "1 week")]  # fmt: skip
+
+
+class AckForm(forms.Form):
+    comment = forms.CharField(max_length=500, required=False)
+    undo = forms.BooleanField(required=False)
+
+
+class SilenceForm(forms.Form):
+    hours = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=4)
+    reason = forms.CharField(max_length=500)
+    scope = forms.ChoiceField(
+        choices=[("subject", "this rule on this subject"), ("device", "every rule on this device")],
+        initial="subject",
+    )
+
+
+class HistoryFilter(forms.Form):
+    state = forms.ChoiceField(choices=[("", "any state"), *State.choices], required=False)
+    severity = forms.ChoiceField(choices=[("", "any severity"), *Severity.choices],
+                                 required=False)  # fmt: skip
+    rule = forms.ModelChoiceField(Rule.objects.all(), required=False, empty_label="any rule")
+    since = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -1,0 +1,175 @@
+"""Notifications: who gets told about which alert, when, and what is held back.
+
+Sent from Celery tasks on the ``ALERTS_NOTIFY_QUEUE`` queue ("notify"), never from ingest.
+Per alert and kind (firing, repeat, resolved), every enabled route whose severity and scope
+match names a channel; each channel gets one ``Notification`` row: sent, failed or
+suppressed (with why). Suppressed, but still recorded: alerts matching an active silence,
+alerts of a device in maintenance (status, or a maintenance window once that app exists),
+and acknowledged alerts (repeats and late firing notices). Resolved notices go out unless
+silenced or in maintenance, so whoever was paged learns it is over.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from dcim.alerts.models import (
+    SEVERITY_RANK,
+    Alert,
+    AlertEvent,
+    EventKind,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Route,
+    Silence,
+    State,
+)
+from dcim.inventory.choices import DeviceStatus
+
+log = logging.getLogger(__name__)
+# A process may replace the hand-off (the benchmark's in-process worker thread does).
+handoff = None
+
+
+def enqueue(items: list[tuple[int, str]]) -> None:
+    """Hand (alert id, kind) pairs to the notify queue (or run them now when configured)."""
+    if not items:
+        return
+    if handoff is not None:
+        handoff(items)
+        return
+    if getattr(settings, "ALERTS_NOTIFY_SYNC", False):
+        for alert_id, kind in items:
+            process(alert_id, kind)
+        return
+    from dcim.alerts.tasks import notify_alert
+
+    queue = getattr(settings, "ALERTS_NOTIFY_QUEUE", "notify")
+    for alert_id, kind in items:
+        notify_alert.apply_async(args=[alert_id, kind], queue=queue)
+
+
+def routes_for(alert: Alert) -> list[Route]:
+    """Enabled routes (with enabled channels) whose severity and scope match the alert."""
+    device = alert.device
+    out = []
+    for route in Route.objects.filter(enabled=True, channel__enabled=True).select_related(
+        "channel"
+    ):
+        if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[route.min_severity]:
+            continue
+        if route.rule_id and route.rule_id != alert.rule_id:
+            continue
+        if any((route.site_id, route.room_id, route.rack_id, route.device_role)):
+            if device is None:
+                continue
+            if (
+                (route.site_id and route.site_id != device.site_id)
+                or (route.room_id and route.room_id != device.room_id)
+                or (route.rack_id and route.rack_id != device.rack_id)
+                or (route.device_role and route.device_role != device.role)
+            ):
+                continue
+        out.append(route)
+    return out
+
+
+def suppression(alert: Alert, kind: str, now: datetime) -> str:
+    """Why this notice must not go out ("" when it may)."""
+    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now):
+        if silence.matches(alert.labels):
+            return f"silenced until {silence.ends_at:%Y-%m-%d %H:%M} UTC ({silence.reason})"[:100]
+    if in_maintenance(alert, now):
+        return "device in maintenance"
+    if kind != NotificationKind.RESOLVED and alert.acknowledged:
+        return "acknowledged"
+    return ""
+
+
+def in_maintenance(alert: Alert, now: datetime) -> bool:
+    """Device status "maintenance", or (when the maintenance app lands) a window covering it."""
+    if alert.device is None:
+        return False
+    if alert.device.status == DeviceStatus.MAINTENANCE:
+        return True
+    try:  # the maintenance app's public function, when it exists
+        from dcim.maintenance import in_window  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    return bool(in_window(alert.device, now))
+
+
+def process(alert_id: int, kind: str, now: datetime | None = None) -> list[Notification]:
+    """Send (or hold back) one kind of notice for one alert on every matching route."""
+    from dcim.alerts.delivery import deliver
+
+    now = now or timezone.now()
+    alert = (
+        Alert.objects.select_related("rule", "device", "device__rack", "device__site")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        return []
+    if kind in (NotificationKind.FIRING, NotificationKind.REPEAT) and alert.state != State.FIRING:
+        return []  # resolved meanwhile: the resolved notice tells the story
+    routes = routes_for(alert)
+    if kind == NotificationKind.RESOLVED:
+        routes = [r for r in routes if r.send_resolved]
+    if kind == NotificationKind.REPEAT:
+        routes = [r for r in routes if _repeat_due(alert, r, now)]
+    if not routes:
+        return []
+    reason = suppression(alert, kind, now)
+    sent_any, out = False, []
+    for route in {r.channel_id: r for r in routes}.values():
+        notice = Notification(alert=alert, channel=route.channel, kind=kind, created_at=now)
+        if reason:
+            notice.status, notice.reason = NotificationStatus.SUPPRESSED, reason
+        else:
+            deliver(notice)
+            sent_any |= notice.status == NotificationStatus.SENT
+        notice.save()
+        out.append(notice)
+    if reason:
+        AlertEvent.objects.create(alert=alert, at=now, kind=EventKind.SUPPRESSED,
+                                  note=f"{kind}: {reason}"[:500])  # fmt: skip
+    else:
+        for n in out:
+            failed = n.status == NotificationStatus.FAILED
+            AlertEvent.objects.create(
+                alert=alert, at=n.sent_at or now,
+                kind=EventKind.NOTIFY_FAILED if failed else EventKind.NOTIFIED,
+                note=f"{kind} to {n.channel.name}" + (f": {n.error}" if failed else ""),
+            )  # fmt: skip
+    if sent_any:
+        Alert.objects.filter(pk=alert.pk).update(last_notified_at=now)
+    return out
+
+
+def _repeat_due(alert: Alert, route: Route, now: datetime) -> bool:
+    last = Notification.objects.filter(
+        alert=alert,
+        channel_id=route.channel_id,
+        status__in=[NotificationStatus.SENT, NotificationStatus.SUPPRESSED],
+    ).aggregate(at=Max("created_at"))["at"]  # fmt: skip
+    return last is None or now - last >= timedelta(seconds=route.repeat_interval_s)
+
+
+def due_repeats(now: datetime) -> list[tuple[int, str]]:
+    """Firing, unacknowledged alerts whose shortest repeat interval has passed since their
+    last notice (the per-channel check happens when the repeat is processed)."""
+    shortest = Route.objects.filter(enabled=True).order_by("repeat_interval_s").first()
+    if shortest is None:
+        return []
+    cutoff = now - timedelta(seconds=shortest.repeat_interval_s)
+    firing = Alert.objects.filter(
+        state=State.FIRING, acknowledged_at__isnull=True, fired_at__lte=cutoff
+    ).exclude(notices__created_at__gt=cutoff)
+    return [(pk, NotificationKind.REPEAT) for pk in firing.values_list("pk", flat=True)]

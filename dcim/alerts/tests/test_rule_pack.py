@@ -1,0 +1,263 @@
+"""Every built-in rule fires on simulated data: the NVML stand-in, snmpsim agents and the
+Modbus simulator, collected by the real collectors and stored through store_result (the
+ingest hook), exactly as in production.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dcim.alerts import engine
+from dcim.alerts.models import Alert, Rule, State
+from dcim.inventory.choices import DeviceRole
+from dcim.inventory.tests.factories import (
+    make_device,
+    make_device_type,
+    make_gpu,
+    make_pdu,
+    make_power_feed,
+    make_power_port,
+    make_rack,
+)
+from telemetry.collectors import nvml as nvml_collector
+from telemetry.polling import store_result
+from telemetry.readings import PollResult
+from telemetry.simulators import nvml as standin
+from telemetry.targets import CollectionTarget
+
+pytestmark = pytest.mark.django_db
+HOST = "alerts-dgx-01"
+
+
+def firing(rule_name: str) -> list[Alert]:
+    return list(Alert.objects.filter(rule__name=rule_name, state=State.FIRING))
+
+
+def later(minutes: float):
+    """A beat tick some minutes from now: pending alerts whose duration elapsed fire."""
+    return engine.tick(timezone.now() + timedelta(minutes=minutes))
+
+
+def test_every_pack_rule_is_valid_and_names_a_known_metric(db):
+    rules = list(Rule.objects.filter(builtin=True))
+    assert len(rules) == 20
+    for r in rules:
+        r.full_clean()  # metric known, template renders
+        assert r.description
+
+
+# -- GPUs: the NVML stand-in ------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class PowerBrake:
+    """The stand-in with HW power brake (0x80) raised: it has no such fault of its own."""
+
+    def __init__(self, sim) -> None:
+        self.sim = sim
+
+    def __getattr__(self, name):
+        target = getattr(self.sim, name)
+        if name == "nvmlDeviceGetCurrentClocksEventReasons":
+            return lambda h: target(h) | 0x80
+        return target
+
+
+@pytest.fixture
+def gpu_host(db):
+    dtype = make_device_type(default_role=DeviceRole.GPU_SERVER, gpu_count=8, u_height=4)
+    device = make_device(device_type=dtype, rack=make_rack(), position_u=1, name=HOST)
+    for i in range(8):
+        make_gpu(device=device, index=i, uuid=standin.gpu_uuid(HOST, i))
+    target = CollectionTarget.objects.create(device=device, protocol="nvml", address=HOST)
+    clock = Clock()
+    sim = standin.SimulatedNvml(HOST, clock=clock)
+    return target, sim, clock
+
+
+def poll(target, sim):
+    result = nvml_collector.collect(sim, target=HOST)
+    assert result.ok, result.error
+    store_result(target, result)
+    return result
+
+
+def test_gpu_rules_fire_on_the_nvml_standin(gpu_host):
+    target, sim, clock = gpu_host
+    poll(target, sim)  # baseline: counters marked, nothing wrong
+    assert not Alert.objects.filter(state=State.FIRING).exists()
+
+    standin.inject(sim, 1, "ecc_uncorrected")  # DBE +1, row remap pending, XID 48
+    standin.inject(sim, 2, "xid79")  # fallen off the bus: lost
+    standin.inject(sim, 3, "thermal_slowdown")
+    sim.devices[4].state.remapped[3] = 1  # remap failure (no inject() for it yet)
+    clock.t += 900  # the die heats with its inertia
+    poll(target, sim)
+    assert [a.component for a in firing("GPU uncorrected ECC error")] == ["gpu1"]
+    assert {a.component: a.value for a in firing("GPU critical XID error")} == {
+        "gpu1": 48, "gpu2": 79}  # fmt: skip
+    assert [a.component for a in firing("GPU lost")] == ["gpu2"]
+    assert [a.component for a in firing("GPU row-remap failure")] == ["gpu4"]
+    later(3)
+    assert [a.component for a in firing("GPU temperature near its slowdown threshold")] == [
+        "gpu3"]  # fmt: skip
+    assert [a.component for a in firing("GPU thermal throttling sustained")] == ["gpu3"]
+
+
+def test_power_brake_fires_when_sustained(gpu_host):
+    target, sim, clock = gpu_host
+    braked = PowerBrake(sim)
+    result = nvml_collector.collect(braked, target=HOST)
+    store_result(target, result)
+    assert Alert.objects.filter(rule__name="GPU power brake sustained").count() == 8
+    later(3)
+    assert len(firing("GPU power brake sustained")) == 8
+
+
+def test_gpu_telemetry_stopped_fires_on_absence(gpu_host):
+    target, sim, clock = gpu_host
+    result = poll(target, sim)
+    later(11)
+    assert len(firing("GPU telemetry stopped")) == 8
+    result.started = timezone.now() + timedelta(minutes=12)
+    store_result(target, result)
+    assert firing("GPU telemetry stopped") == []
+
+
+def test_collector_failing_fires_after_three_failures(gpu_host):
+    target, _sim, _clock = gpu_host
+    for _ in range(3):
+        store_result(target, PollResult(HOST, error="NVML init failed: Driver Not Loaded"))
+    [alert] = firing("Collector failing")
+    assert alert.value == 3 and alert.target == target
+
+
+# -- power, UPS, network: snmpsim ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def snmp(tmp_path_factory):
+    from telemetry.simulators.snmp import start_snmpsim
+    from telemetry.simulators.snmp.fleet import write_snmprec
+
+    data = tmp_path_factory.mktemp("alerts-snmp")
+    for name, records in snmp_files().items():
+        write_snmprec(data / f"{name}.snmprec", records)
+    handle = start_snmpsim(data)
+    yield handle
+    handle.stop()
+
+
+def snmp_files() -> dict:
+    from telemetry.simulators.snmp.fleet import APC, UPS, apc_rpdu2, freeze, ups
+
+    def patch(records, values):
+        out = [r for r in freeze(records) if r[0] not in values]
+        return out + [(oid, tag, str(v)) for oid, (tag, v) in values.items()]
+
+    return {
+        # .4.3.1.5 is in hundredths of kW: 330 -> 3300 W; the inlet probe reads 33.5 °C
+        "pdu-hot": patch(apc_rpdu2(4), {f"{APC}.4.3.1.5.1": ("2", 330),
+                                         f"{APC}.10.2.2.1.8.1": ("2", 335)}),
+        # on battery for 2 min, 5 min of runtime left, output source battery(5)
+        "ups-onbatt": patch(ups(1), {f"{UPS}.2.2.0": ("2", 120), f"{UPS}.2.3.0": ("2", 5),
+                                     f"{UPS}.4.1.0": ("2", 5)}),
+        "switch": switch_records(errors=100),
+    }  # fmt: skip
+
+
+def switch_records(errors: int) -> list:
+    from telemetry.simulators.snmp.fleet import IF, IFX
+
+    out = [("1.3.6.1.2.1.1.3.0", "67", "360000")]
+    for i, (admin, oper) in enumerate([(1, 2), (1, 1), (2, 2)], start=1):
+        out += [(f"{IF}.2.{i}", "4", f"Ethernet1/{i}"), (f"{IF}.7.{i}", "2", str(admin)),
+                (f"{IF}.8.{i}", "2", str(oper)), (f"{IF}.14.{i}", "65", str(errors * i)),
+                (f"{IFX}.1.{i}", "4", f"Eth1/{i}")]  # fmt: skip
+    return out
+
+
+def snmp_poll(sim, device, community: str, profiles) -> None:
+    from telemetry.collectors.snmp import SnmpCredentials, SnmpTarget, poll_many
+
+    target, _ = CollectionTarget.objects.get_or_create(
+        device=device, protocol="snmp", address="127.0.0.1", port=sim.port
+    )
+    [result] = poll_many([SnmpTarget("127.0.0.1", SnmpCredentials(community=community),
+                                     profiles, port=sim.port, timeout=1, retries=0)])  # fmt: skip
+    assert result.ok, result.error
+    store_result(target, result)
+
+
+def test_pdu_feed_and_rack_inlet_rules_fire_on_snmpsim(snmp):
+    pdu = make_pdu(rack=make_rack())
+    make_power_port(device=pdu, feed=make_power_feed(voltage=230, amperage=16))  # 2944 W
+    snmp_poll(snmp, pdu, "pdu-hot", ("apc_rpdu2", "env_sensor"))
+    later(6)
+    assert [a.value for a in firing("PDU above 80 % of available feed power")] == [3300]
+    assert len(firing("PDU above available feed power (NEC 80 % of breaker)")) == 1
+    [warn] = firing("Rack inlet outside ASHRAE recommended (18–27 °C)")
+    [crit] = firing("Rack inlet outside ASHRAE A1 allowable (15–32 °C)")
+    assert warn.value == crit.value == 33.5 and crit.component == "sensor:Rack inlet"
+
+
+def test_ups_rules_fire_on_snmpsim(snmp):
+    ups = make_device(device_type=make_device_type(default_role=DeviceRole.UPS))
+    snmp_poll(snmp, ups, "ups-onbatt", ("ups_mib",))
+    assert [a.value for a in firing("UPS on battery")] == [120]
+    assert [a.value for a in firing("UPS battery runtime low")] == [300]
+    later(1)
+    assert [a.value for a in firing("UPS output not on mains")] == [5]
+
+
+def test_switch_port_down_and_error_rate_fire_on_snmpsim(snmp):
+    from telemetry.simulators.snmp.fleet import write_snmprec
+
+    switch = make_device(device_type=make_device_type(default_role=DeviceRole.SWITCH))
+    snmp_poll(snmp, switch, "switch", ("if_mib",))
+    write_snmprec(snmp.data_dir / "switch.snmprec", switch_records(errors=100_000))
+    try:
+        snmp_poll(snmp, switch, "switch", ("if_mib",))
+    finally:
+        write_snmprec(snmp.data_dir / "switch.snmprec", switch_records(errors=100))
+    later(2)
+    assert [a.component for a in firing("Switch port down")] == ["if:Eth1/1"]  # not admin-down
+    errors = firing("Switch port input errors")
+    assert sorted(a.component for a in errors) == ["if:Eth1/1", "if:Eth1/2", "if:Eth1/3"]
+
+
+# -- cooling: the Modbus simulator -------------------------------------------------------
+
+
+def test_crah_rules_fire_on_the_modbus_simulator(db):
+    from telemetry.collectors.modbus import ModbusTarget, poll_many
+    from telemetry.simulators.modbus import ModbusSimulator
+
+    crah = make_device(device_type=make_device_type(default_role=DeviceRole.CRAH))
+    t = [1_800_000_000.0]
+    with ModbusSimulator({1: "crah_stulz"}, interval=None, clock=lambda: t[0], seed=7) as sim:
+        sim.fault_high_supply(1, 15.0)
+        sim.fault_alarm(1, "fan_failure")
+        for _ in range(60):  # 10 minutes of thermal lag
+            t[0] += 10
+            sim.tick()
+        target = CollectionTarget.objects.create(device=crah, protocol="modbus",
+                                                 address="127.0.0.1", port=sim.port)  # fmt: skip
+        [result] = poll_many([ModbusTarget("127.0.0.1", sim.port, 1, "crah_stulz",
+                                           timeout=1.0, retries=0)])  # fmt: skip
+    assert result.ok, result.error
+    store_result(target, result)
+    later(3)
+    [supply] = firing("CRAH supply air high")
+    assert supply.value > 27
+    assert "alarm:fan_failure" in [a.component for a in firing("Cooling unit alarm")]

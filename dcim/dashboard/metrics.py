@@ -1,0 +1,356 @@
+"""What the pages read from the telemetry store, in bulk, and how they judge it.
+
+Every page must answer within 200 ms for the demo's 2,048 GPUs, so values are fetched one
+statement per metric set for the whole fleet, never per device or per GPU. The rules for a
+GPU's state and for staleness live here, once, so every page calls a GPU the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+
+from dcim.dashboard.storegaps import gpu_latest
+from dcim.inventory.choices import DeviceStatus
+from dcim.inventory.models import GPU
+from telemetry import store
+from telemetry.store.config import get_config
+from telemetry.targets import CollectionTarget
+
+# Clock event reasons that mean the GPU is slowed by heat or power (NVML bit values):
+# 0x8 HW slowdown, 0x20 SW thermal, 0x40 HW thermal, 0x80 HW power brake.
+THROTTLE_BITS = 0x8 | 0x20 | 0x40 | 0x80
+SW_POWER_CAP = 0x4
+REASON_NAMES = {
+    0x4: "SW power cap",
+    0x8: "HW slowdown",
+    0x20: "SW thermal",
+    0x40: "HW thermal",
+    0x80: "HW power brake",
+}
+STALE_INTERVALS = 3  # a reading older than this many poll intervals is stale
+
+GPU_METRICS = {
+    "util": "gpu_utilization_percent",
+    "temp": "gpu_temperature_celsius",
+    "power": "gpu_power_watts",
+    "mem_used": "gpu_memory_used_bytes",
+    "mem_total": "gpu_memory_total_bytes",
+    "ecc": "gpu_ecc_uncorrected_volatile_total",
+    "xid": "gpu_xid_last",
+    "lost": "gpu_lost",
+    "reasons": "gpu_clocks_event_reasons",
+}
+# State value -> (label, badge tone). Order = severity, worst first.
+GPU_STATES = {
+    "lost": ("Lost", "crit"),
+    "throttled": ("Throttled", "warn"),
+    "stale": ("Stale", "warn"),
+    "maintenance": ("In maintenance", "info"),
+    "no_data": ("No data", "muted"),
+    "healthy": ("Healthy", "ok"),
+}
+
+
+def default_interval_s() -> float:
+    return float(get_config().default_interval_s)
+
+
+def refresh_seconds() -> int:
+    """How often pages refresh: the setting if given, else the shortest enabled poll
+    interval (refreshing faster than data arrives only costs queries)."""
+    forced = getattr(settings, "DASHBOARD_REFRESH_S", None)
+    if forced:
+        return int(forced)
+    shortest = CollectionTarget.objects.filter(enabled=True).aggregate(m=Min("interval_s"))["m"]
+    return int(max(5, shortest or default_interval_s()))
+
+
+def intervals_by_device(device_ids: list[int] | None = None) -> dict[int, float]:
+    """Poll interval per device (its shortest enabled target); absent: not collected."""
+    qs = CollectionTarget.objects.filter(enabled=True)
+    if device_ids is not None:
+        qs = qs.filter(device_id__in=device_ids)
+    rows = qs.values_list("device_id").annotate(m=Min("interval_s")).order_by()
+    return {d: float(m) for d, m in rows}
+
+
+def is_stale(ts: datetime | None, interval_s: float | None, now: datetime) -> bool:
+    return ts is not None and (now - ts).total_seconds() > STALE_INTERVALS * (
+        interval_s or default_interval_s()
+    )
+
+
+def latest_map(metric: str, device_ids: list[int] | None = None) -> dict[tuple, store.Latest]:
+    """{(device_id, component): Latest} of one metric, one statement."""
+    return {
+        (x.device_id, x.component): x for x in store.latest(metric=metric, device_ids=device_ids)
+    }
+
+
+def reasons_text(mask: float | None) -> str:
+    if not mask:
+        return ""
+    return ", ".join(name for bit, name in REASON_NAMES.items() if int(mask) & bit)
+
+
+def gpu_state(values: dict[str, Any], device_status: str, stale: bool) -> str:
+    """One word for a GPU, worst first: maintenance is what the operator declared; then
+    no data, stale, lost, throttled (thermal/power bits), healthy.
+
+    A sustained SW power cap (0x4) should count as throttled too, but telling "sustained"
+    needs history per GPU; until the store offers a bulk rollup read, 0x4 alone is shown
+    in the reasons column, not as a state.
+    """
+    if device_status == DeviceStatus.MAINTENANCE:
+        return "maintenance"
+    if not values:
+        return "no_data"
+    if stale:
+        return "stale"
+    if values.get("lost"):
+        return "lost"
+    if int(values.get("reasons") or 0) & THROTTLE_BITS:
+        return "throttled"
+    return "healthy"
+
+
+@dataclass
+class GpuRow:
+    gpu_id: int
+    device_id: int
+    host: str
+    index: int
+    uuid: str
+    rack_id: int | None
+    rack: str
+    device_status: str
+    values: dict[str, float]
+    ts_s: float | None  # newest of utilization / temperature / lost, epoch seconds
+    state: str = "no_data"
+
+    @property
+    def ts(self) -> datetime | None:
+        return None if self.ts_s is None else datetime.fromtimestamp(self.ts_s, UTC)
+
+
+FRESHNESS_METRICS = ("util", "temp", "lost")
+
+
+def gpu_rows(device_ids: list[int] | None = None, now: datetime | None = None) -> list[GpuRow]:
+    """Every GPU (or those of some devices) with its latest values and state: three
+    statements whatever the fleet size (GPUs, targets, latest values), and numpy rather
+    than a Python object per value (2,048 GPUs × 9 metrics)."""
+    now = now or timezone.now()
+    qs = GPU.objects.order_by("device__name", "index")
+    if device_ids is not None:
+        qs = qs.filter(device_id__in=device_ids)
+    gpus = list(
+        qs.values_list(
+            "pk",
+            "device_id",
+            "device__name",
+            "index",
+            "uuid",
+            "device__rack_id",
+            "device__rack__name",
+            "device__status",
+        )
+    )
+    if not gpus:
+        return []
+    ids = sorted({g[1] for g in gpus})
+    intervals = intervals_by_device(ids)
+    names = list(GPU_METRICS)
+    data = gpu_latest(list(GPU_METRICS.values()), ids)
+    keys = np.array([g[1] * 1024 + g[3] for g in gpus], dtype=np.int64)
+    order = np.argsort(keys)
+    found = data["dev"] * 1024 + data["gpu"]
+    at = np.clip(np.searchsorted(keys[order], found), 0, len(keys) - 1)
+    ok = keys[order][at] == found  # readings of GPUs the inventory does not know are ignored
+    pos, m = order[at][ok], data["m"][ok]
+    matrix = np.full((len(gpus), len(names)), np.nan)
+    matrix[pos, m] = data["v"][ok]
+    newest = np.full(len(gpus), -np.inf)
+    fresh = np.isin(m, [names.index(k) for k in FRESHNESS_METRICS])
+    np.maximum.at(newest, pos[fresh], data["ts"][ok][fresh])
+    now_s = now.timestamp()
+    out = []
+    for i, (row, ts) in enumerate(zip(matrix.tolist(), newest.tolist(), strict=True)):
+        pk, dev, host, index, uuid, rack_id, rack, status = gpus[i]
+        values = {k: v for k, v in zip(names, row, strict=True) if v == v}  # NaN != NaN
+        ts_s = ts if ts != -np.inf else None
+        limit = STALE_INTERVALS * (intervals.get(dev) or default_interval_s())
+        stale = ts_s is not None and now_s - ts_s > limit
+        out.append(
+            GpuRow(
+                pk,
+                dev,
+                host,
+                index,
+                uuid or "",
+                rack_id,
+                rack or "",
+                status,
+                values,
+                ts_s,
+                gpu_state(values, status, stale),
+            )
+        )
+    return out
+
+
+def state_counts(rows: list[GpuRow]) -> dict[str, int]:
+    counts = dict.fromkeys(GPU_STATES, 0)
+    for r in rows:
+        counts[r.state] += 1
+    return counts
+
+
+def robust_outliers(values: np.ndarray, z: float = 3.5) -> np.ndarray:
+    """Indices whose modified z-score (median/MAD, Iglewicz–Hoaglin) exceeds ``z``: robust to
+    the outliers themselves, unlike mean/stddev."""
+    ok = ~np.isnan(values)
+    if ok.sum() < 8:
+        return np.array([], dtype=int)
+    med = np.nanmedian(values)
+    mad = np.nanmedian(np.abs(values - med))
+    if mad == 0:
+        return np.array([], dtype=int)
+    score = 0.6745 * (values - med) / mad
+    return np.flatnonzero(ok & (np.abs(np.nan_to_num(score)) > z))
+
+
+# -- time ranges and chart series ---------------------------------------------------------
+
+RANGES = {
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "24h": timedelta(days=1),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+MAX_POINTS = 2000
+MAX_TRACES = 16
+
+
+class RangeError(ValueError):
+    """A range the user asked for that cannot be read (bad date, end before start)."""
+
+
+def parse_range(params: Any, tz: ZoneInfo, now: datetime | None = None) -> tuple:
+    """(start, end, key) from ``range=1h|6h|24h|7d|30d`` or ``start``/``end`` given as local
+    times in the site's zone (what a datetime-local input sends)."""
+    now = now or timezone.now()
+    key = params.get("range") or "6h"
+    if key in RANGES:
+        return now - RANGES[key], now, key
+    if key != "custom":
+        raise RangeError(f"unknown range {key!r}")
+    try:
+        start = _local(params.get("start", ""), tz)
+        end = _local(params.get("end", ""), tz) if params.get("end") else now
+    except ValueError as exc:
+        raise RangeError("start and end must be dates and times, e.g. 2025-06-01T08:00") from exc
+    if end <= start:
+        raise RangeError("the end must come after the start")
+    if end - start > timedelta(days=400):
+        raise RangeError("a custom range is at most 400 days")
+    return start, end, "custom"
+
+
+def _local(text: str, tz: ZoneInfo) -> datetime:
+    dt = datetime.fromisoformat(text)
+    return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt
+
+
+def local_ms(ts: np.ndarray, tz: ZoneInfo) -> list[int]:
+    """datetime64 UTC -> epoch ms shifted to the zone's wall clock, which Plotly draws as
+    local time (it ignores zones). Offsets are looked up per distinct hour, so DST works."""
+    if not len(ts):
+        return []
+    secs = ts.astype("datetime64[s]").astype(np.int64)
+    hours = secs // 3600
+    offsets = {}
+    for h in np.unique(hours):
+        at = datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz)
+        offsets[int(h)] = int(at.utcoffset().total_seconds())
+    shift = np.array([offsets[int(h)] for h in hours], dtype=np.int64)
+    ms = ts.astype("datetime64[ms]").astype(np.int64) + shift * 1000
+    return ms.tolist()
+
+
+def chart(
+    device_id: int,
+    metric: str,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    components: list[str] | None = None,
+    max_points: int = MAX_POINTS,
+) -> dict[str, Any]:
+    """Plotly traces, one per component of the device that has ``metric``, at the
+    resolution the range calls for and at most ``max_points`` points each."""
+    series = [
+        s
+        for s in store.find_series(device_id=device_id, metric=metric)
+        if components is None or s["component"] in components
+    ]
+    series.sort(key=lambda s: _natural(s["component"]))
+    traces, resolutions, unit = [], set(), ""
+    counter = metric.endswith("_total")  # counters are charted as rates, per second
+    for s in series[:MAX_TRACES]:
+        if counter:
+            r = store.rate(s["id"], start, end, bits=64, max_points=max_points)
+        else:
+            r = store.query(s["id"], start, end, max_points=max_points)
+        unit = f"{s['unit'] or 'count'}/s" if counter else s["unit"]
+        resolutions.add(r.resolution)
+        traces.append(
+            {
+                "name": s["component"] or metric,
+                "x": local_ms(r.ts, tz),
+                "y": [round(v, 3) for v in r.value.tolist()],
+            }
+        )
+    return {
+        "metric": metric,
+        "unit": unit,
+        "traces": traces,
+        "resolution": ", ".join(sorted(resolutions)) or "none",
+        "points": max((len(t["x"]) for t in traces), default=0),
+        "truncated": max(0, len(series) - MAX_TRACES),
+    }
+
+
+def _natural(text: str) -> tuple:
+    """gpu2 before gpu10, if:1/2 before if:1/10."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def sparkline(series_id: int, start: datetime, end: datetime, points: int = 60) -> str:
+    """An SVG polyline ``points`` attribute (100 × 20 box) of one series: a tiny trend for
+    a table cell, drawn server-side so a table of GPUs costs no chart library."""
+    r = store.query(
+        series_id, start, end, max_points=points, resolution="raw", downsample_with="lttb"
+    )
+    if len(r) < 2:
+        return ""
+    x = r.ts.astype("datetime64[s]").astype(np.int64).astype(float)
+    y = r.value
+    span_x = (x[-1] - x[0]) or 1.0
+    lo, hi = float(np.min(y)), float(np.max(y))
+    span_y = (hi - lo) or 1.0
+    return " ".join(
+        f"{100 * (a - x[0]) / span_x:.1f},{19 - 18 * (b - lo) / span_y:.1f}"
+        for a, b in zip(x, y, strict=True)
+    )

@@ -1,0 +1,131 @@
+"""Every GPU: a sortable, filterable table and a fleet heatmap (hosts × GPUs) with outliers.
+
+The page is a light shell; its 2,048-row table arrives as JSON (gzipped) and is drawn by
+the browser, so the HTML stays small and the table refreshes in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from dcim.dashboard import metrics
+from dcim.dashboard.tables import badge, cell, linker, number, when
+from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+
+HEAT = {
+    "temp": ("Temperature", "°C"),
+    "util": ("Utilization", "%"),
+    "power": ("Power", "W"),
+    "mem_used": ("Memory used", "GiB"),
+}
+GIB = 1 / 2**30
+
+
+def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
+    """The table's cells. Host, rack, state, reasons and "last reading" cells repeat across
+    a host's 8 GPUs (or the fleet), so each distinct one is built once and shared."""
+    device_url, rack_url = linker("dashboard:device"), linker("dashboard:rack")
+    hosts: dict[int, tuple[dict, dict]] = {}
+    states = {k: badge(k, label, tone) for k, (label, tone) in metrics.GPU_STATES.items()}
+    reasons: dict[float | None, dict] = {}
+    seen: dict[float | None, dict] = {}
+    out = []
+    for g in rows:
+        v = g.values
+        if g.device_id not in hosts:
+            hosts[g.device_id] = (
+                cell(g.host, href=device_url(g.device_id)),
+                cell(g.rack or None, href=g.rack_id and rack_url(g.rack_id)),
+            )
+        host, rack = hosts[g.device_id]
+        mask = v.get("reasons")
+        if mask not in reasons:
+            reasons[mask] = cell(metrics.reasons_text(mask) or None)
+        if g.ts_s not in seen:
+            seen[g.ts_s] = when(g.ts, tz, now)
+        out.append([
+            host, cell(f"GPU{g.index}", sort=g.index), rack,
+            number(v.get("util"), 0, " %"), number(v.get("temp"), 0, " °C"),
+            number(v.get("power"), 0, " W"), number(v.get("mem_used"), 1, " GiB", GIB),
+            number(v.get("ecc"), 0), number(v.get("xid"), 0),
+            reasons[mask], states[g.state], seen[g.ts_s],
+        ])  # fmt: skip
+    return out
+
+
+def _heatmap(rows: list[metrics.GpuRow], key: str) -> dict[str, Any]:
+    hosts = list(dict.fromkeys(g.host for g in rows))
+    width = max((g.index for g in rows), default=-1) + 1
+    z = np.full((len(hosts), width), np.nan)
+    where = {h: i for i, h in enumerate(hosts)}
+    scale = GIB if key == "mem_used" else 1.0
+    for g in rows:
+        if key in g.values:
+            z[where[g.host], g.index] = g.values[key] * scale
+    flat = z.ravel()
+    outliers = []
+    median = float(np.nanmedian(flat)) if np.isfinite(flat).any() else None
+    for i in metrics.robust_outliers(flat)[:20]:
+        host, idx = hosts[i // width], int(i % width)
+        outliers.append({"host": host, "gpu": idx, "value": round(float(flat[i]), 1)})
+    label, unit = HEAT[key]
+    return {
+        "metric": key,
+        "label": label,
+        "unit": unit,
+        "hosts": hosts,
+        "gpus": [f"GPU{i}" for i in range(width)],
+        "z": [[None if np.isnan(x) else round(float(x), 1) for x in r] for r in z],
+        "median": median and round(median, 1),
+        "outliers": outliers,
+    }
+
+
+def build_gpus(request: HttpRequest) -> dict[str, Any]:
+    """Every GPU's latest values and state, counts by state, and the heatmap."""
+    tz, now = fleet_tz(), timezone.now()
+    rows = metrics.gpu_rows(now=now)
+    key = request.GET.get("heat", "temp")
+    if key not in HEAT:
+        key = "temp"
+    counts = metrics.state_counts(rows)
+    return stamp(
+        {
+            "tiles": {
+                "gpu_total": str(len(rows)),
+                **{f"gpu_{k}": str(v) for k, v in counts.items()},
+            },
+            "tables": {"gpus": _rows(rows, tz, now)},
+            "heatmap": _heatmap(rows, key),
+        },
+        tz,
+    )
+
+
+_, gpus_api = page_and_api("dashboard/gpus.html", build_gpus, "gpus_api")
+
+
+@require_safe
+def gpus(request: HttpRequest) -> HttpResponse:
+    """The shell: filters, headings and an empty table the script fills from the JSON."""
+    live = reverse("dashboard:gpus_api") + ("?" + request.GET.urlencode() if request.GET else "")
+    return render(
+        request,
+        "dashboard/gpus.html",
+        {
+            "live_url": live,
+            "refresh_s": metrics.refresh_seconds(),
+            "states": [
+                {"value": k, "label": v[0], "tone": v[1]} for k, v in metrics.GPU_STATES.items()
+            ],
+            "heat": [{"key": k, "label": v[0]} for k, v in HEAT.items()],
+            "heat_key": request.GET.get("heat", "temp"),
+        },
+    )

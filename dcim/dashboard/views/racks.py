@@ -1,0 +1,171 @@
+"""Racks: the list of every rack, and one rack's elevation, power, air and devices."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from dcim.dashboard import fleet, metrics
+from dcim.dashboard.tables import badge, cell, number
+from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+from dcim.inventory.choices import DeviceRole, RackFace
+from dcim.inventory.models import Rack
+
+U_PX = 14  # elevation: pixels per U
+
+
+def _rack_cells(r: fleet.RackRow) -> list[dict]:
+    feeds = " / ".join(f"{s} {r.feeds[s] / 1000:.1f}" for s in sorted(r.feeds)) or None
+    return [
+        cell(r.name, href=reverse("dashboard:rack", args=[r.id])),
+        cell(r.room),
+        number(r.power_w, 1, " kW", 1e-3),
+        number(r.budget_kw, 1, " kW"),
+        number(r.power_pct, 0, " %"),
+        cell(feeds),
+        number(r.inlet_c, 1, " °C"),
+        number(r.outlet_c, 1, " °C"),
+        number(r.gpu_util, 0, " %"),
+        badge(r.state, *fleet.RACK_STATES[r.state]),
+    ]
+
+
+def build_racks(request: HttpRequest) -> dict[str, Any]:
+    """Every rack: power against budget and per feed, inlet/outlet air, GPU load, state."""
+    rows = fleet.rack_rows(metrics.gpu_rows())
+    return stamp({"tables": {"racks": [_rack_cells(r) for r in rows]}}, fleet_tz())
+
+
+def _elevation(rack: Rack, devices: list, states: dict[int, tuple[str, str]]) -> dict:
+    faces: dict[str, list] = {RackFace.FRONT: [], RackFace.REAR: []}
+    zero_u = []
+    for d in devices:
+        if d.position_u is None or not d.device_type.u_height:
+            zero_u.append(d)
+            continue
+        h = d.device_type.u_height
+        top = d.position_u + h - 1
+        label, tone = states.get(d.pk, (d.get_status_display(), None))
+        box = {
+            "name": d.name,
+            "href": reverse("dashboard:device", args=[d.pk]),
+            "role": d.role,
+            "y": (rack.u_height - top) * U_PX,
+            "h": h * U_PX,
+            "state": label,
+            "tone": tone or "muted",
+            "u": f"U{d.position_u}" + (f"–U{top}" if h > 1 else ""),
+        }
+        for face in d.occupied_faces():
+            faces[face].append(box)
+    units = [
+        {"n": u, "y": (rack.u_height - u) * U_PX + U_PX - 3} for u in range(1, rack.u_height + 1)
+    ]
+    return {
+        "faces": [
+            {"name": "Front", "boxes": faces[RackFace.FRONT]},
+            {"name": "Rear", "boxes": faces[RackFace.REAR]},
+        ],
+        "units": units,
+        "height": rack.u_height * U_PX,
+        "zero_u": [
+            {"name": d.name, "href": reverse("dashboard:device", args=[d.pk])} for d in zero_u
+        ],
+    }
+
+
+def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """One rack: elevation (front and rear), power now against budget and per A/B feed,
+    inlet and outlet air, and its devices with live values."""
+    rack = get_object_or_404(Rack.objects.select_related("room__site"), pk=pk)
+    tz, now = ZoneInfo(rack.room.site.timezone), timezone.now()
+    devices = list(rack.devices.select_related("device_type").order_by("-position_u", "name"))
+    gpus = metrics.gpu_rows(device_ids=[d.pk for d in devices if d.role == DeviceRole.GPU_SERVER])
+    [row] = fleet.rack_rows(gpus, rack_id=rack.pk)
+    by_host: dict[int, list] = defaultdict(list)
+    for g in gpus:
+        by_host[g.device_id].append(g)
+    watts, _ = fleet.pdu_power([d.pk for d in devices if d.role == DeviceRole.PDU])
+    ports = Counter()
+    for (dev, _), x in metrics.latest_map(
+        "if_oper_status", [d.pk for d in devices if d.is_switch]
+    ).items():
+        ports[(dev, x.value == 1)] += 1
+    states, table = {}, []
+    for d in devices:
+        value, state = None, None
+        if d.role == DeviceRole.GPU_SERVER and by_host[d.pk]:
+            g = by_host[d.pk]
+            worst = min(g, key=lambda x: list(metrics.GPU_STATES).index(x.state)).state
+            utils = [x.values["util"] for x in g if "util" in x.values]
+            temps = [x.values["temp"] for x in g if "temp" in x.values]
+            value = f"{len(g)} GPUs" + (f" · {sum(utils) / len(utils):.0f} % util" if utils else "")
+            value += f" · max {max(temps):.0f} °C" if temps else " · no data yet"
+            state = metrics.GPU_STATES[worst]
+        elif d.pk in watts:
+            value = f"{watts[d.pk] / 1000:.2f} kW"
+        elif d.is_switch and (ports[(d.pk, True)] or ports[(d.pk, False)]):
+            value = f"{ports[(d.pk, True)]} ports up, {ports[(d.pk, False)]} down"
+        if state:
+            states[d.pk] = state
+        status = badge(d.status, d.get_status_display())
+        table.append(
+            [
+                cell(d.name, href=reverse("dashboard:device", args=[d.pk])),
+                cell(d.get_role_display()),
+                cell(d.position_u and f"U{d.position_u}", sort=d.position_u or 0),
+                status,
+                cell(value),
+                badge(state[0].lower(), *state) if state else cell(None),
+            ]
+        )
+    feeds = [
+        {
+            "side": s,
+            "kw": f"{row.feeds.get(s, 0) / 1000:.1f} kW" if s in row.feeds else "no data",
+            "capacity": f"{row.feed_capacity[s] / 1000:.1f} kW",
+            "pct": f"{100 * row.feeds[s] / row.feed_capacity[s]:.0f} %"
+            if s in row.feeds and row.feed_capacity[s]
+            else "—",
+        }
+        for s in sorted(row.feed_capacity)
+    ]
+    tiles = {
+        "power": f"{row.power_w / 1000:.1f} kW" if row.power_w is not None else "No data yet",
+        "power_pct": f"{row.power_pct:.0f} % of {row.budget_kw:.0f} kW budget"
+        if row.power_pct is not None
+        else f"budget {row.budget_kw:.0f} kW",
+        "inlet": f"{row.inlet_c:.1f} °C" if row.inlet_c is not None else "No data yet",
+        "outlet": f"{row.outlet_c:.1f} °C" if row.outlet_c is not None else "No data yet",
+        **{f"feed_{f['side']}": f"{f['kw']} of {f['capacity']} ({f['pct']})" for f in feeds},
+    }
+    return stamp(
+        {
+            "rack": {
+                "id": rack.pk,
+                "name": rack.name,
+                "room": rack.room.name,
+                "status": rack.status,
+                "status_label": rack.get_status_display(),
+                "site": rack.room.site.name,
+            },
+            "tiles": tiles,
+            "feeds": feeds,
+            "state": fleet.RACK_STATES[row.state],
+            "elevation": _elevation(rack, devices, states),
+            "tables": {"devices": table},
+            "inlet_note": "ASHRAE recommended inlet: 18–27 °C.",
+            "at": now.isoformat(),
+        },
+        tz,
+    )
+
+
+racks, racks_api = page_and_api("dashboard/racks.html", build_racks, "racks_api")
+rack, rack_api = page_and_api("dashboard/rack.html", build_rack, "rack_api")

@@ -1,0 +1,120 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against a live server.
+
+No browser is ever downloaded: Chromium comes from the system (``apt-get install chromium``,
+which .ci/run does). Without it, or without the playwright package, every browser test is
+skipped with a loud message and a warning, never silently passed.
+
+The live server needs a transactional database; the store's own tables (samples, latest,
+rollups) are not Django models, so they are emptied here after each test, and the rollup
+watermark row that Django's flush removes is put back.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop on the main thread; Django then refuses ORM calls
+# from it ("async context"). The calls are in fact synchronous: allow them, as
+# pytest-playwright's documentation advises for Django.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("DCIM_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "correct horse battery staple"
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install playwright)"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+# Package scope, not session: while Playwright's sync API lives it keeps an asyncio loop
+# running in this thread, and every later asyncio.run() (the SNMP and Modbus collectors)
+# would fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="package")
+def browser():
+    why = _missing()
+    if why:
+        message = f"BROWSER TESTS SKIPPED: {why}"
+        warnings.warn(message, stacklevel=1)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _reset_store() -> None:
+    from django.db import connection
+
+    from telemetry.store.db import clear_caches
+
+    clear_caches()
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE telemetry_sample, telemetry_rollup_5m, telemetry_rollup_1h, "
+            "telemetry_latest, telemetry_rollup_pending"
+        )
+        cur.execute(
+            "INSERT INTO telemetry_rollupstate (id, rolled_until) VALUES (1, NULL) "
+            "ON CONFLICT (id) DO NOTHING"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_store(transactional_db) -> Iterator[None]:
+    """Before: an empty store with its watermark row (a previous flush deleted it).
+    After: no samples left behind for the tests that run later in this database."""
+    _reset_store()
+    yield
+    _reset_store()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    """A logged-in page (through the login form, as a person would)."""
+    from django.contrib.auth.models import User
+
+    from dcim.accounts.roles import assign_role, sync_roles
+
+    settings.DASHBOARD_REFRESH_S = 1  # live refresh every second, so tests wait little
+    sync_roles()  # the flush of a transactional test removed the role groups
+    user = User.objects.create_user("vera", password=PASSWORD)
+    assign_role(user, "Viewer")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.goto(f"{live_server.url}/login/")
+    pg.fill('input[name="username"]', "vera")
+    pg.fill('input[name="password"]', PASSWORD)
+    pg.click('button[type="submit"]')
+    pg.wait_for_url(f"{live_server.url}/")
+    pg.base = live_server.url
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
