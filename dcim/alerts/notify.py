@@ -66,17 +66,8 @@ def routes_for(alert: Alert) -> list[Route]:
             continue
         if route.rule_id and route.rule_id != alert.rule_id:
             continue
-        if any((route.site_id, route.room_id, route.rack_id, route.device_role)):
-            if device is None:
-                continue
-            if (
-                (route.site_id and route.site_id != device.site_id)
-                or (route.room_id and route.room_id != device.room_id)
-                or (route.rack_id and route.rack_id != device.rack_id)
-                or (route.device_role and route.device_role != device.role)
-            ):
-                continue
-        out.append(route)
+        if route.covers(device):
+            out.append(route)
     return out
 
 

@@ -12,8 +12,8 @@ from dcim.alerts.models.choices import (
     NotificationStatus,
     Severity,
 )
+from dcim.alerts.models.scope import PlaceScope
 from dcim.crypto import EncryptedTextField
-from dcim.inventory.choices import DeviceRole
 
 
 class Channel(models.Model):
@@ -60,7 +60,7 @@ class Channel(models.Model):
             raise ValidationError({"header_name": "Name the header the secret goes in."})
 
 
-class Route(models.Model):
+class Route(PlaceScope):
     """Alerts at or above a severity, in a scope (empty = any), go to a channel."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="routes")
@@ -68,16 +68,6 @@ class Route(models.Model):
     min_severity = models.CharField(
         max_length=10, choices=Severity.choices, default=Severity.WARNING
     )
-    site = models.ForeignKey(
-        "inventory.Site", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    room = models.ForeignKey(
-        "inventory.Room", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    rack = models.ForeignKey(
-        "inventory.Rack", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    device_role = models.CharField(max_length=20, choices=DeviceRole.choices, blank=True)
     rule = models.ForeignKey(
         "alerts.Rule", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -8,7 +8,7 @@ from django.db import models
 from django.template import Context, Template, TemplateSyntaxError
 
 from dcim.alerts.models.choices import Condition, Reference, Severity, Source
-from dcim.inventory.choices import DeviceRole
+from dcim.alerts.models.scope import PlaceScope
 
 NEEDS_THRESHOLD = {
     Condition.GT, Condition.GE, Condition.LT, Condition.LE, Condition.EQ, Condition.NE,
@@ -18,7 +18,7 @@ COUNTER_CONDITIONS = {Condition.INCREASE, Condition.RATE_GT}
 DEFAULT_TEMPLATE = "{{ rule.name }} on {{ subject }}: {{ value|floatformat:2 }}"
 
 
-class Rule(models.Model):
+class Rule(PlaceScope):
     """One condition over a metric (or a collector's health), in a scope, for a duration.
 
     The subject of an alert is the device and component a reading belongs to (a GPU, a
@@ -61,17 +61,7 @@ class Rule(models.Model):
         "absent for (s)", default=600, validators=[MaxValueValidator(7 * 86400)],
         help_text="Absence rules: no data for this long fires.",
     )  # fmt: skip
-    # Scope: every field given must match (empty = any).
-    site = models.ForeignKey(
-        "inventory.Site", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    room = models.ForeignKey(
-        "inventory.Room", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    rack = models.ForeignKey(
-        "inventory.Rack", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    device_role = models.CharField(max_length=20, choices=DeviceRole.choices, blank=True)
+    # Scope, beside PlaceScope's place and role: every field given must match.
     device = models.ForeignKey(
         "inventory.Device", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

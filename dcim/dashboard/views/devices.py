@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from dcim.dashboard import metrics
 from dcim.dashboard.storegaps import recent_rates
 from dcim.dashboard.tables import badge, cell, number, when
+from dcim.dashboard.views import network
 from dcim.dashboard.views.common import bad_request, json_response, page_and_api, stamp
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
@@ -74,15 +75,7 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
     for x in latest:
         if x.component.startswith("if:"):
             by.setdefault(x.component, {})[x.metric] = x
-    counters = (
-        "if_in_bytes_total",
-        "if_out_bytes_total",
-        "if_in_errors_total",
-        "if_out_errors_total",
-        "if_in_discards_total",
-        "if_out_discards_total",
-    )
-    ids = [m[c].series_id for m in by.values() for c in counters if c in m]
+    ids = [m[c].series_id for m in by.values() for c in network.COUNTERS if c in m]
     rates = recent_rates(ids, now - timedelta(seconds=4 * metrics.default_interval_s()))
     out = []
     for comp in sorted(by, key=metrics._natural):
