@@ -23,6 +23,7 @@ SW_POWER_CAP = 0x4
 HW_SLOWDOWN = 0x8
 SW_THERMAL = 0x20
 HW_THERMAL = 0x40
+HW_POWER_BRAKE = 0x80
 
 # One training job per host, repeating every CYCLE_S seconds (hosts are phase-shifted):
 # queue wait, ramp-up (data loading, compilation), training with a checkpoint dip every
@@ -89,7 +90,9 @@ class GpuState:
     """One GPU's state, advanced lazily to the time of each NVML call.
 
     ``util_override`` pins the utilization (tests, demos); ``thermal_fault`` models lost
-    cooling: the die heads for a point between slowdown and shutdown with the usual inertia.
+    cooling: the die heads for a point between slowdown and shutdown with the usual inertia;
+    ``power_brake`` models the board's external brake signal (a PSU or the rack's power
+    budget asserting it): clocks drop to the slowdown factor until it is released.
     """
 
     index: int
@@ -98,6 +101,7 @@ class GpuState:
     spec: GpuSpec = H100_SXM
     util_override: float | None = None
     thermal_fault: bool = False
+    power_brake: bool = False
     energy_mj: float = 0.0
     util: float = 0.0
     power_w: float = 0.0
@@ -147,7 +151,7 @@ class GpuState:
 
     def _power(self, util: float) -> float:
         demand = self._demand(util)
-        if self.reasons & (SW_THERMAL | HW_THERMAL):
+        if self.reasons & (SW_THERMAL | HW_THERMAL | HW_POWER_BRAKE):
             demand *= self.spec.slowdown_factor + 0.1  # lower clocks, lower voltage
         return min(demand, self.spec.power_limit_w)
 
@@ -166,6 +170,8 @@ class GpuState:
             bits |= SW_THERMAL
         if self.temp_c >= s.slowdown_c:
             bits |= HW_THERMAL | HW_SLOWDOWN
+        if self.power_brake:
+            bits |= HW_POWER_BRAKE | HW_SLOWDOWN
         return bits
 
     # What NVML would report, in NVML's units.
@@ -181,7 +187,7 @@ class GpuState:
         mhz = float(s.sm_clock_max_mhz)
         if self.reasons & SW_POWER_CAP:
             mhz *= s.power_limit_w / self._demand(self.util)
-        if self.reasons & (SW_THERMAL | HW_THERMAL):
+        if self.reasons & (SW_THERMAL | HW_THERMAL | HW_POWER_BRAKE):
             mhz *= s.slowdown_factor
         return round(mhz)
 

@@ -502,7 +502,8 @@ def inject(host: str | SimulatedNvml, gpu: int | None, fault: str) -> None:
     ``"unknown"``, ``"reset_required"``: every call on it raises that error;
     ``"ecc_uncorrected"``: DBE counters +1, a row remap pending, XID 48; ``"ecc_corrected"``:
     SBE counters +1; ``"thermal_slowdown"``: cooling lost, the die heats past slowdown with its
-    usual inertia; ``"not_supported:<feature>"`` / ``"function_not_found:<feature>"`` (a
+    usual inertia; ``"power_brake"``: HW power brake asserted (clocks drop at once);
+    ``"remap_failure"``: a row remap failed (the GPU needs replacing); ``"not_supported:<feature>"`` / ``"function_not_found:<feature>"`` (a
     FEATURES key, a function name or a field id); ``"not_available:<feature>"``: its field
     values come back as NVML's all-ones "not available" sentinel; ``"recover"``.
     Per host (``gpu=None``): ``"library_not_found"``, ``"driver_not_loaded"`` (nvmlInit fails);
@@ -550,6 +551,11 @@ def _inject_gpu(sim: SimulatedNvml, dev: Device, fault: str) -> None:
             sim._emit(dev, 48)
     elif kind == "thermal_slowdown":
         s.thermal_fault = True
+    elif kind == "power_brake":
+        s.power_brake = True
+        s.reasons = s._reasons()  # asserted now, not at the next integration step
+    elif kind == "remap_failure":
+        s.remapped[3] = 1
     elif kind in _MISSING:
         for key in FEATURES.get(what) or (int(what) if what.isdigit() else what,):
             dev.unsupported[key] = _MISSING[kind]
@@ -557,7 +563,7 @@ def _inject_gpu(sim: SimulatedNvml, dev: Device, fault: str) -> None:
         dev.blank.update(k for k in FEATURES.get(what) or (int(what),) if isinstance(k, int))
     elif kind == "recover":
         dev.error = 0
-        s.thermal_fault = False
+        s.thermal_fault = s.power_brake = False
     else:
         raise ValueError(f"unknown GPU fault {fault!r}")
 
@@ -569,7 +575,7 @@ def _inject_host(sim: SimulatedNvml, fault: str) -> None:
         sim.init_error = 0
         for dev in sim.devices:
             dev.error = 0
-            dev.state.thermal_fault = False
+            dev.state.thermal_fault = dev.state.power_brake = False
             if fault == "driver_reload":
                 dev.state.energy_mj = 0.0
                 for key in [k for k in dev.state.ecc if k[1] == pynvml.NVML_VOLATILE_ECC]:

@@ -255,6 +255,27 @@ def test_thermal_slowdown_is_visible_against_the_threshold_and_in_the_reason_bit
     assert gpus["gpu0"]["gpu_clocks_event_hw_thermal_slowdown"] == 0
 
 
+def test_power_brake_drops_clocks_at_once_and_recovers(sim, clock):
+    standin.set_load(sim, None, 97.0)
+    clock.t += 300
+    before = by_gpu(collect(sim, target=HOST))["gpu5"]
+    standin.inject(sim, 5, "power_brake")
+    clock.t += 1
+    gpus = by_gpu(collect(sim, target=HOST))
+    assert int(gpus["gpu5"]["gpu_clocks_event_reasons"]) & 0x80 == 0x80
+    assert gpus["gpu5"]["gpu_sm_clock_hertz"] < 0.8 * before["gpu_sm_clock_hertz"]
+    assert int(gpus["gpu4"]["gpu_clocks_event_reasons"]) & 0x80 == 0
+    standin.inject(sim, 5, "recover")
+    clock.t += 5
+    assert int(by_gpu(collect(sim, target=HOST))["gpu5"]["gpu_clocks_event_reasons"]) & 0x80 == 0
+
+
+def test_remap_failure_is_reported(sim):
+    assert by_gpu(collect(sim, target=HOST))["gpu2"]["gpu_remapped_rows_failure"] == 0
+    standin.inject(sim, 2, "remap_failure")
+    assert by_gpu(collect(sim, target=HOST))["gpu2"]["gpu_remapped_rows_failure"] == 1
+
+
 def test_a_poll_survives_the_trip_through_the_broker_as_json(sim):
     collect(sim, target=HOST)
     standin.inject(sim, 2, "xid79")

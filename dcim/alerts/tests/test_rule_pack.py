@@ -60,19 +60,6 @@ class Clock:
         return self.t
 
 
-class PowerBrake:
-    """The stand-in with HW power brake (0x80) raised: it has no such fault of its own."""
-
-    def __init__(self, sim) -> None:
-        self.sim = sim
-
-    def __getattr__(self, name):
-        target = getattr(self.sim, name)
-        if name == "nvmlDeviceGetCurrentClocksEventReasons":
-            return lambda h: target(h) | 0x80
-        return target
-
-
 @pytest.fixture
 def gpu_host(db):
     dtype = make_device_type(default_role=DeviceRole.GPU_SERVER, gpu_count=8, u_height=4)
@@ -100,7 +87,7 @@ def test_gpu_rules_fire_on_the_nvml_standin(gpu_host):
     standin.inject(sim, 1, "ecc_uncorrected")  # DBE +1, row remap pending, XID 48
     standin.inject(sim, 2, "xid79")  # fallen off the bus: lost
     standin.inject(sim, 3, "thermal_slowdown")
-    sim.devices[4].state.remapped[3] = 1  # remap failure (no inject() for it yet)
+    standin.inject(sim, 4, "remap_failure")
     clock.t += 900  # the die heats with its inertia
     poll(target, sim)
     assert [a.component for a in firing("GPU uncorrected ECC error")] == ["gpu1"]
@@ -116,9 +103,9 @@ def test_gpu_rules_fire_on_the_nvml_standin(gpu_host):
 
 def test_power_brake_fires_when_sustained(gpu_host):
     target, sim, clock = gpu_host
-    braked = PowerBrake(sim)
-    result = nvml_collector.collect(braked, target=HOST)
-    store_result(target, result)
+    for gpu in range(8):
+        standin.inject(sim, gpu, "power_brake")
+    poll(target, sim)
     assert Alert.objects.filter(rule__name="GPU power brake sustained").count() == 8
     later(3)
     assert len(firing("GPU power brake sustained")) == 8
