@@ -503,8 +503,9 @@ def inject(host: str | SimulatedNvml, gpu: int | None, fault: str) -> None:
     ``"ecc_uncorrected"``: DBE counters +1, a row remap pending, XID 48; ``"ecc_corrected"``:
     SBE counters +1; ``"thermal_slowdown"``: cooling lost, the die heats past slowdown with its
     usual inertia; ``"power_brake"``: HW power brake asserted (clocks drop at once);
-    ``"remap_failure"``: a row remap failed (the GPU needs replacing); ``"not_supported:<feature>"`` / ``"function_not_found:<feature>"`` (a
-    FEATURES key, a function name or a field id); ``"not_available:<feature>"``: its field
+    ``"remap_failure"``: a row remap failed (the GPU needs replacing);
+    ``"not_supported:<feature>"`` / ``"function_not_found:<feature>"`` (a FEATURES key, a
+    function name or a field id); ``"not_available:<feature>"``: its field
     values come back as NVML's all-ones "not available" sentinel; ``"recover"``.
     Per host (``gpu=None``): ``"library_not_found"``, ``"driver_not_loaded"`` (nvmlInit fails);
     ``"driver_reload"`` (energy and volatile ECC restart at 0, errors cleared); ``"recover"``.
