@@ -90,15 +90,21 @@ def _lookup(keys: list[SeriesKey]) -> dict[SeriesKey, tuple[int, int, int]]:
     if not keys:
         return {}
     cols = list(zip(*keys, strict=True))
+    # Two joins, not one with "device_id = k OR both NULL": the OR keeps PostgreSQL off the
+    # unique index and scans every series (~350 ms for 5,000 keys among 100,000 series).
     rows = pg().execute(
         """
-        SELECT k.i, s.id, s.set_id, s.slot
-        FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[])
-             WITH ORDINALITY AS k(device_id, component, metric, unit, labels_key, i)
-        JOIN telemetry_series s
-          ON (s.device_id = k.device_id OR (s.device_id IS NULL AND k.device_id IS NULL))
-         AND s.component = k.component AND s.metric = k.metric
-         AND s.unit = k.unit AND s.labels_key = k.labels_key
+        WITH k AS MATERIALIZED (
+            SELECT * FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[])
+                 WITH ORDINALITY AS k(device_id, component, metric, unit, labels_key, i)
+        )
+        SELECT k.i, s.id, s.set_id, s.slot FROM k JOIN telemetry_series s
+          ON s.device_id = k.device_id AND s.component = k.component
+         AND s.metric = k.metric AND s.unit = k.unit AND s.labels_key = k.labels_key
+        UNION ALL
+        SELECT k.i, s.id, s.set_id, s.slot FROM k JOIN telemetry_series s
+          ON s.device_id IS NULL AND k.device_id IS NULL AND s.component = k.component
+         AND s.metric = k.metric AND s.unit = k.unit AND s.labels_key = k.labels_key
         """,
         [list(c) for c in cols],
     )
