@@ -29,6 +29,19 @@ def test_a_batch_delivered_twice_stores_each_value_once(now):
     assert stored_values() == 120
 
 
+def test_series_without_a_device_are_found_again_by_another_process(now):
+    """Site-level series (device None) reuse their rows once the in-process cache is gone."""
+    from telemetry.store.db import clear_caches, pg
+
+    store.ingest(gpu_batch(None, every(now - timedelta(minutes=5), 2), [1.0] * 6), now=now)
+    store.ingest(gpu_batch(7, every(now - timedelta(minutes=5), 2), [1.0] * 6), now=now)
+    clear_caches()  # as a fresh worker: the registry must be read back from the table
+    r = store.ingest(gpu_batch(None, every(now - timedelta(minutes=4), 2), [2.0] * 6), now=now)
+    assert r.stored == 6
+    count = pg().execute("SELECT count(*) FROM telemetry_series WHERE device_id IS NULL")
+    assert count.fetchone()[0] == 3
+
+
 def test_a_batch_overlapping_stored_rows_fills_only_what_is_missing(now):
     times = every(now - timedelta(minutes=10), 4)
     store.ingest(gpu_batch(1, times[:2], [1.0, None, 3.0, 4.0, 5.0, 6.0]), now=now)
