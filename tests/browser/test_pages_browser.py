@@ -106,10 +106,12 @@ def test_every_page_opens(page, fleet):
         "device-gpu-server": f"/devices/{fleet['host'].pk}/",
         "device-switch": f"/devices/{fleet['switch'].pk}/",
         "device-pdu": f"/devices/{fleet['pdu'].pk}/",
+        "device-crah": f"/devices/{fleet['crah'].pk}/",
         "gpus": "/gpus/",
         "network": "/network/",
         "cooling": "/cooling/",
         "search": "/search/?q=DGX",
+        "alerts": "/alerts/",
     }
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

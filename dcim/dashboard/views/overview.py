@@ -74,11 +74,11 @@ def _alert_tiles(counts: dict) -> dict[str, str]:
     """The alerts tile: firing and pending, then firing by severity and what is handled."""
     by_severity = counts["firing_by_severity"]
     return {
-        "alerts": f"{counts['firing']} firing · {counts['pending']} pending",
+        "alerts": f"{counts['firing']} firing",
         "alerts_note": (
-            f"Firing: {by_severity['critical']} critical, {by_severity['warning']} warning, "
-            f"{by_severity['info']} info; {counts['acknowledged']} acknowledged, "
-            f"{counts['silenced']} silenced."
+            f"{by_severity['critical']} critical, {by_severity['warning']} warning, "
+            f"{by_severity['info']} info; {counts['pending']} pending, "
+            f"{counts['acknowledged']} acknowledged, {counts['silenced']} silenced."
         ),
     }
 
