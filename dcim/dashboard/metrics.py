@@ -17,11 +17,9 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from dcim.dashboard.storegaps import gpu_latest
 from dcim.inventory.choices import DeviceStatus
 from dcim.inventory.models import GPU
 from telemetry import store
-from telemetry.store.config import get_config
 from telemetry.targets import CollectionTarget
 
 # Clock event reasons that mean the GPU is slowed by heat or power (NVML bit values):
@@ -60,7 +58,7 @@ GPU_STATES = {
 
 
 def default_interval_s() -> float:
-    return float(get_config().default_interval_s)
+    return store.default_interval_s()
 
 
 def refresh_seconds() -> int:
@@ -169,7 +167,7 @@ def gpu_rows(device_ids: list[int] | None = None, now: datetime | None = None) -
     ids = sorted({g[1] for g in gpus})
     intervals = intervals_by_device(ids)
     names = list(GPU_METRICS)
-    data = gpu_latest(list(GPU_METRICS.values()), ids)
+    data = store.gpu_latest(list(GPU_METRICS.values()), ids)
     keys = np.array([g[1] * 1024 + g[3] for g in gpus], dtype=np.int64)
     order = np.argsort(keys)
     found = data["dev"] * 1024 + data["gpu"]

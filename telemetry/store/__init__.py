@@ -12,6 +12,15 @@ Read::
     rate(series_id, start, end, bits=64) -> QueryResult             # counters, per second
     energy(series_id, start, end) -> Energy                         # joules + coverage
 
+Read in bulk, for pages (many series in one statement; arrays where objects cost)::
+
+    latest_many(metrics, device_ids) -> list[Latest]
+    gpu_latest(metrics, device_ids) / port_latest(...) -> dict of numpy arrays
+    port_rates(metrics, device_ids, since) / recent_rates(series_ids, since)
+    component_names(device_ids, metric) -> {(device, hashtext(component)): component}
+    summed_history(series_ids, start, end, step) -> (t, sum, n) arrays
+    default_interval_s() -> float          # the poll interval the store assumes
+
 Maintain (beat tasks in telemetry.tasks)::
 
     maintain() -> MaintainReport     # partitions ahead, retention
@@ -19,6 +28,16 @@ Maintain (beat tasks in telemetry.tasks)::
 """
 
 from telemetry.store.batch import Batch, Frame, schema_id, series_key
+from telemetry.store.bulk import (
+    component_names,
+    gpu_latest,
+    latest_many,
+    port_latest,
+    port_rates,
+    recent_rates,
+    summed_history,
+)
+from telemetry.store.config import default_interval_s
 from telemetry.store.counters import Energy, counter_deltas, energy, rate
 from telemetry.store.ingest import IngestResult, ingest
 from telemetry.store.maintain import MaintainReport, maintain
@@ -36,6 +55,14 @@ __all__ = [
     "QueryResult",
     "RollupReport",
     "choose_resolution",
+    "component_names",
+    "default_interval_s",
+    "gpu_latest",
+    "latest_many",
+    "port_latest",
+    "port_rates",
+    "recent_rates",
+    "summed_history",
     "counter_deltas",
     "energy",
     "find_series",

@@ -34,3 +34,8 @@ def get_config() -> StoreConfig:
     """The configuration now in force (settings.TELEMETRY_STORE overrides the defaults)."""
     overrides = getattr(settings, "TELEMETRY_STORE", None) or {}
     return StoreConfig(**overrides)
+
+
+def default_interval_s() -> float:
+    """The poll interval the store assumes where a caller does not say (gaps, staleness)."""
+    return float(get_config().default_interval_s)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dcim.dashboard import metrics
-from dcim.dashboard.storegaps import latest_many
 from dcim.dashboard.tables import badge, cell, number, when
 from dcim.dashboard.views.common import bad_request, fleet_tz, json_response, page_and_api, stamp
 from dcim.inventory.choices import DeviceRole
@@ -62,7 +61,7 @@ def build_cooling(request: HttpRequest) -> dict[str, Any]:
         units = _units(kind)
         wanted = [m for m in (sup, ret, setp, hum) if m]
         vals: dict[int, dict] = {}
-        for x in latest_many(wanted, [u[0] for u in units]):
+        for x in store.latest_many(wanted, [u[0] for u in units]):
             vals.setdefault(x.device_id, {})[x.metric] = x
         seen += len(vals)
         rows = []

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dcim.dashboard import metrics
-from dcim.dashboard.storegaps import recent_rates
 from dcim.dashboard.tables import badge, cell, number, when
 from dcim.dashboard.views import network
 from dcim.dashboard.views.common import bad_request, json_response, page_and_api, stamp
@@ -76,7 +75,7 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
         if x.component.startswith("if:"):
             by.setdefault(x.component, {})[x.metric] = x
     ids = [m[c].series_id for m in by.values() for c in network.COUNTERS if c in m]
-    rates = recent_rates(ids, now - timedelta(seconds=4 * metrics.default_interval_s()))
+    rates = store.recent_rates(ids, now - timedelta(seconds=4 * metrics.default_interval_s()))
     out = []
     for comp in sorted(by, key=metrics._natural):
         m = by[comp]

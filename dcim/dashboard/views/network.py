@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dcim.dashboard import metrics
-from dcim.dashboard.storegaps import component_names, port_latest, port_rates
 from dcim.dashboard.tables import badge, cell, number
 from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from telemetry import store
 
 STATUS = ("if_oper_status", "if_admin_status", "if_speed_bits_per_second")
 COUNTERS = (
@@ -55,7 +55,9 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
     )
     ids = [s[0] for s in switches]
     window = now - timedelta(seconds=4 * metrics.default_interval_s())
-    ports = _by_port(port_latest(list(STATUS), ids), port_rates(list(COUNTERS), ids, window))
+    ports = _by_port(
+        store.port_latest(list(STATUS), ids), store.port_rates(list(COUNTERS), ids, window)
+    )
     agg: dict[int, dict] = defaultdict(
         lambda: {"up": 0, "down": 0, "in": 0.0, "out": 0.0, "util": None, "err": 0.0, "disc": 0.0}
     )
@@ -83,7 +85,7 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
     erroring.sort(reverse=True)
     erroring = erroring[:TOP]
     shown = {d for d, _ in down} | {e[1] for e in erroring}
-    label = component_names(sorted(shown), "if_oper_status") if shown else {}
+    label = store.component_names(sorted(shown), "if_oper_status") if shown else {}
     names = {s[0]: s[1] for s in switches}
     link = {s[0]: reverse("dashboard:device", args=[s[0]]) for s in switches}
 

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_safe
 from dcim import alerts
 from dcim.dashboard import fleet, metrics
 from dcim.dashboard.overview import inventory_summary
-from dcim.dashboard.storegaps import summed_history
 from dcim.dashboard.tables import ago, badge, cell, number
 from dcim.dashboard.views.common import bad_request, fleet_tz, json_response, page_and_api, stamp
 from dcim.inventory.choices import DeviceRole
@@ -179,7 +178,7 @@ def it_load(request: HttpRequest) -> JsonResponse:
     step = timedelta(minutes=5 * max(1, int(np.ceil(span / 300 / metrics.MAX_POINTS))))
     if span > 3 * 86400:
         step = max(step, timedelta(hours=1))
-    secs, watts, n = summed_history(ids, start, end, step)
+    secs, watts, n = store.summed_history(ids, start, end, step)
     ts = (secs * 1e6).astype("datetime64[us]") if len(secs) else np.array([], "datetime64[us]")
     trace = {
         "name": "IT load",
