@@ -80,6 +80,8 @@ def targets() -> list[tuple[str, str]]:
         ("delta_t.json 24h", "/api/cooling/delta-t/?range=24h"),
         ("search", "/search/?q=DGX01"),
         ("search.json", "/api/search/?q=GPU-"),
+        ("alerts", "/alerts/"),
+        ("alerts live.json", "/alerts/live.json"),
     ]
 
 
