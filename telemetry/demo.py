@@ -3,9 +3,9 @@
 The demo inventory (``manage.py seed_demo``) describes what exists; this says how each
 device is reached, so that the simulated fleet is read through the real protocol code:
 
-- SNMP v2c for PDUs, switches and UPSes, all on one snmpsim responder on loopback. snmpsim
-  picks a device's data file by community, so every device gets its own credential whose
-  community is the device's name ("demo-snmp-<device>").
+- SNMP v2c for PDUs, switches and UPSes, all on one simulated agent on loopback. It picks a
+  device's data file by community (as snmpsim does), so every device gets its own credential
+  whose community is the device's name ("demo-snmp-<device>").
 - Modbus TCP for CRAHs, CDUs and chillers: units 1..N of one simulator on loopback, one
   credential per unit id ("demo-modbus-<device>").
 - NVML for every GPU server that is in the building: the address is the host's name, so its
@@ -38,13 +38,14 @@ from telemetry.targets import CollectionTarget, Protocol
 
 DEMO_SITE_SLUG = "demo"
 SIM_HOST = "127.0.0.1"
-# snmpsim is one single-threaded Python process: a full sweep of the demo's 202 agents costs
-# it ~17 s of CPU (a 64-port switch ~0.16 s, a 36-outlet PDU ~0.04 s). At 30 s for all it
-# would eat more than half a core of a two-core laptop and time out under load, so the big
-# walks come less often: PDUs (and the UPSes) every minute, switches every two.
-SNMP_INTERVAL_S = {"leaf_switch": 120, "ups": 60}  # other kinds (PDUs): SNMP_DEFAULT_S
-SNMP_DEFAULT_S = 60
-SNMP_TIMEOUT_S = 4.0  # a loaded responder queues requests; 2 s would flap under bursts
+# One agent process (telemetry.simulators.snmp.agent) answers all 202 demo devices. A full
+# sweep (72 switches of 64 ports, 128 PDUs of ~36 outlets, 2 UPSes: ~88,000 varbinds) costs
+# it ~0.37 s of CPU, 1-2 % of a core at 30 s, where snmpsim needed ~37 s, more than the
+# interval (docs/decisions/0011-demo-snmp-agent.md). So every kind is polled every 30 s,
+# and a whole sweep landing at once is answered in ~0.3 s on average: 2 s is ample slack.
+SNMP_INTERVAL_S: dict[str, int] = {}  # kind -> seconds where it differs from the default
+SNMP_DEFAULT_S = 30
+SNMP_TIMEOUT_S = 2.0
 MODBUS_INTERVAL_S = 15
 # 252 hosts at 15 s is 17 results a second to collect, ship and ingest: measured on a
 # two-core laptop, ~45 % of one core between the agent and the central worker. At 30 s the
@@ -152,7 +153,7 @@ def plan(devices) -> list[_Plan]:
                 SNMP_INTERVAL_S.get(kind, SNMP_DEFAULT_S), timeout_s=SNMP_TIMEOUT_S, credential={
                     "name": f"demo-snmp-{device.name}", "kind": CredentialKind.SNMP_V2C,
                     "snmp_community": device.name,
-                    "description": "snmpsim serves this device's data file under its name.",
+                    "description": "The demo's SNMP agent serves this device under its name.",
                 },
             ))  # fmt: skip
         elif device.role == DeviceRole.GPU_SERVER:

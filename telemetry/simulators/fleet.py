@@ -4,8 +4,9 @@ The targets (``manage.py seed_demo_targets``) say which agent answers where; the
 derived from them, never from a second list, so that every target has a peer:
 
 - one ``.snmprec`` file per SNMP target on the simulator's port, named by the target's
-  community (snmpsim picks the data file by community), its kind from the target's profiles
-  and its size from the device (ports of a switch, outlets of a PDU), seeded by device name;
+  community (the agent picks the data file by community, as snmpsim does), its kind from
+  the target's profiles and its size from the device (ports of a switch, outlets of a PDU),
+  seeded by device name;
 - one Modbus unit per Modbus target on the simulator's port: {unit id: register map}.
 
 GPU hosts need nothing started: the GPU-host agent runs with
@@ -13,9 +14,11 @@ GPU hosts need nothing started: the GPU-host agent runs with
 
     python -m telemetry.simulators.fleet      # until SIGTERM / Ctrl-C
 
-writes the files under ``<var>/snmpsim/data``, starts snmpsim and the Modbus simulator on
-127.0.0.1, writes ``<var>/snmpsim/ready`` once both answer (``make run`` waits for it), and
-stops both on SIGTERM.
+writes the files under ``<var>/snmpsim/data``, starts our SNMP agent
+(``telemetry.simulators.snmp.agent``; snmpsim cost most of a core at the demo's polling
+rate, docs/decisions/0011-demo-snmp-agent.md) and the Modbus simulator on 127.0.0.1,
+writes ``<var>/snmpsim/ready`` once both answer (``make run`` waits for it), and stops both
+on SIGTERM.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def serve() -> None:
 
     from telemetry.demo import modbus_port, snmp_port
     from telemetry.simulators.modbus import ModbusSimulator
-    from telemetry.simulators.snmp import start_snmpsim
+    from telemetry.simulators.snmp.agent import start_agent
 
     ready = ready_file()
     ready.unlink(missing_ok=True)
@@ -126,7 +129,7 @@ def serve() -> None:
     try:
         if devices:
             data = write_snmp_fleet(sim_dir() / "data", devices)
-            snmp = start_snmpsim(data, snmp_port(), cache_dir=sim_dir() / "cache")
+            snmp = start_agent(data, snmp_port(), log_path=sim_dir() / "agent.log")
         if units:
             modbus = ModbusSimulator(units, port=modbus_port(), interval=MODBUS_TICK_S).start()
         ready.write_text(str(os.getpid()))
@@ -137,7 +140,7 @@ def serve() -> None:
         )
         while snmp is None or snmp.process.poll() is None:
             time.sleep(1)
-        print("simulated fleet: snmpsim exited", file=sys.stderr)
+        print(f"simulated fleet: the SNMP agent exited, see {snmp.log_path}", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:
