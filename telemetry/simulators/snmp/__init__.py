@@ -135,17 +135,37 @@ def start_snmpsim(
     ]  # fmt: skip
     for v3 in v3_users:
         cmd += v3.args()
-    log_path = cache / "snmpsim.log"
+    return launch(
+        "snmpsim", cmd, host, port, data_dir, cache, cache / "snmpsim.log", own_cache,
+        community=files[0].stem, ready_timeout=ready_timeout,
+    )  # fmt: skip
+
+
+def launch(
+    what: str,
+    cmd: list[str],
+    host: str,
+    port: int,
+    data_dir: Path,
+    work_dir: Path,
+    log_path: Path,
+    own_dir: bool,
+    *,
+    community: str,
+    ready_timeout: float,
+) -> SnmpSim:
+    """Start an SNMP responder and return once it answers ``community`` (or raise with
+    the tail of its log): snmpsim and our fleet agent start the same way."""
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-    sim = SnmpSim(process, host, port, data_dir, cache, log_path, own_cache)
+    sim = SnmpSim(process, host, port, data_dir, work_dir, log_path, own_dir)
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sim.stop()
-            raise RuntimeError(f"snmpsim exited ({process.returncode}):\n{sim.log()[-2000:]}")
-        if _answers(host, port, files[0].stem):
+            raise RuntimeError(f"{what} exited ({process.returncode}):\n{sim.log()[-2000:]}")
+        if _answers(host, port, community):
             return sim
-        time.sleep(0.2)
+        time.sleep(0.1)
     sim.stop()
-    raise RuntimeError(f"snmpsim did not answer on {host}:{port} within {ready_timeout} s")
+    raise RuntimeError(f"{what} did not answer on {host}:{port} within {ready_timeout} s")

@@ -26,7 +26,6 @@ import math
 import os
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from telemetry.collectors import snmp_ber as ber
-from telemetry.simulators.snmp import SnmpSim, _answers, free_udp_port
+from telemetry.simulators.snmp import SnmpSim, free_udp_port, launch
 
 MAX_VAR_BINDS = 64  # per GETBULK answer: snmpsim's --max-var-binds (pysnmp's default)
 MAX_MESSAGE = 65_000  # bytes; one UDP datagram holds 65,507
@@ -270,19 +269,10 @@ def start_agent(
     log.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "telemetry.simulators.snmp.agent",
            f"--data-dir={data_dir}", f"--port={port}", f"--host={host}"]  # fmt: skip
-    with open(log, "wb") as out:
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    handle = SnmpSim(process, host, port, data_dir, log.parent, log, own)
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            handle.stop()
-            raise RuntimeError(f"snmp agent exited ({process.returncode}):\n{handle.log()[-2000:]}")
-        if _answers(host, port, files[0].stem):
-            return handle
-        time.sleep(0.1)
-    handle.stop()
-    raise RuntimeError(f"snmp agent did not answer on {host}:{port} within {ready_timeout} s")
+    return launch(
+        "snmp agent", cmd, host, port, data_dir, log.parent, log, own,
+        community=files[0].stem, ready_timeout=ready_timeout,
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
