@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format services-up services-down clean bench bench-store bench-collectors bench-pages bench-alerts
+.PHONY: run test lint format services-up services-down clean bench
 
 run: $(STAMP)
 	$(PY) -m dcim.stack run
@@ -26,21 +26,11 @@ $(STAMP): pyproject.toml
 # Benchmarks print ratios against a baseline measured in the same run and write var/bench/*.json.
 bench: bench-store bench-collectors bench-pages bench-alerts
 
-bench-store: $(STAMP)
+# bench-store, bench-collectors, bench-pages, bench-alerts: manage.py bench_<name>
+# (a pattern rule, so not in .PHONY: make skips implicit rules for phony targets).
+bench-%: $(STAMP)
 	$(PY) -m dcim.services up
-	$(PY) manage.py bench_store
-
-bench-collectors: $(STAMP)
-	$(PY) -m dcim.services up
-	$(PY) manage.py bench_collectors
-
-bench-pages: $(STAMP)
-	$(PY) -m dcim.services up
-	$(PY) manage.py bench_pages
-
-bench-alerts: $(STAMP)
-	$(PY) -m dcim.services up
-	$(PY) manage.py bench_alerts
+	$(PY) manage.py bench_$*
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -57,10 +57,6 @@ GPU_STATES = {
 }
 
 
-def default_interval_s() -> float:
-    return store.default_interval_s()
-
-
 def refresh_seconds() -> int:
     """How often pages refresh: the setting if given, else the shortest enabled poll
     interval (refreshing faster than data arrives only costs queries)."""
@@ -68,7 +64,7 @@ def refresh_seconds() -> int:
     if forced:
         return int(forced)
     shortest = CollectionTarget.objects.filter(enabled=True).aggregate(m=Min("interval_s"))["m"]
-    return int(max(5, shortest or default_interval_s()))
+    return int(max(5, shortest or store.default_interval_s()))
 
 
 def intervals_by_device(device_ids: list[int] | None = None) -> dict[int, float]:
@@ -82,7 +78,7 @@ def intervals_by_device(device_ids: list[int] | None = None) -> dict[int, float]
 
 def is_stale(ts: datetime | None, interval_s: float | None, now: datetime) -> bool:
     return ts is not None and (now - ts).total_seconds() > STALE_INTERVALS * (
-        interval_s or default_interval_s()
+        interval_s or store.default_interval_s()
     )
 
 
@@ -185,7 +181,7 @@ def gpu_rows(device_ids: list[int] | None = None, now: datetime | None = None) -
         pk, dev, host, index, uuid, rack_id, rack, status = gpus[i]
         values = {k: v for k, v in zip(names, row, strict=True) if v == v}  # NaN != NaN
         ts_s = ts if ts != -np.inf else None
-        limit = STALE_INTERVALS * (intervals.get(dev) or default_interval_s())
+        limit = STALE_INTERVALS * (intervals.get(dev) or store.default_interval_s())
         stale = ts_s is not None and now_s - ts_s > limit
         out.append(
             GpuRow(

@@ -75,7 +75,7 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
         if x.component.startswith("if:"):
             by.setdefault(x.component, {})[x.metric] = x
     ids = [m[c].series_id for m in by.values() for c in network.COUNTERS if c in m]
-    rates = store.recent_rates(ids, now - timedelta(seconds=4 * metrics.default_interval_s()))
+    rates = store.recent_rates(ids, now - timedelta(seconds=4 * store.default_interval_s()))
     out = []
     for comp in sorted(by, key=metrics._natural):
         m = by[comp]

@@ -54,7 +54,7 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
         .values_list("pk", "name", "rack__name", "network_layer", "status")
     )
     ids = [s[0] for s in switches]
-    window = now - timedelta(seconds=4 * metrics.default_interval_s())
+    window = now - timedelta(seconds=4 * store.default_interval_s())
     ports = _by_port(
         store.port_latest(list(STATUS), ids), store.port_rates(list(COUNTERS), ids, window)
     )
