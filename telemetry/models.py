@@ -70,11 +70,15 @@ class RollupState(models.Model):
 
     ``rolling_from`` is set while the range [rolling_from, rolled_until) is being rolled up
     and cleared when that commits, so a job that died half-way is redone by the next run.
+    Buckets before the watermark are final until ``generation`` moves.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     rolled_until = models.DateTimeField(null=True)
     rolling_from = models.DateTimeField(null=True)
+    # Bumped whenever rollup rows behind the watermark change (late data re-rolled,
+    # partitions dropped): readers that cache closed buckets drop them when it moves.
+    generation = models.BigIntegerField(db_default=0)
 
     class Meta:
         db_table = "telemetry_rollupstate"

@@ -1,8 +1,9 @@
 /* Live refresh without a page reload. The element with data-live-url is fetched as JSON
    every data-refresh seconds; [data-tile=KEY] elements take data.tiles[KEY], tables with
    data-live-table=ID are redrawn from data.tables[ID] (cells built exactly as the server
-   builds them, see dcim/dashboard/tables.py), and page scripts get the data through
-   dcim.onLive(fn). A failed refresh says so, with the time of the data still shown. */
+   builds them, sent pooled as {cells, rows of indices}: see dcim/dashboard/tables.py), and
+   page scripts get the data through dcim.onLive(fn). A failed refresh says so, with the
+   time of the data still shown. */
 (function () {
   "use strict";
   const dcim = (window.dcim = window.dcim || {});
@@ -37,9 +38,9 @@
     for (const [key, value] of Object.entries(data.tiles || {})) {
       document.querySelectorAll(`[data-tile="${key}"]`).forEach((el) => { el.textContent = value; });
     }
-    for (const [id, rows] of Object.entries(data.tables || {})) {
+    for (const [id, pool] of Object.entries(data.tables || {})) {
       const table = document.querySelector(`table[data-live-table="${id}"]`);
-      if (table) dcim.renderRows(table, rows);
+      if (table) dcim.renderRows(table, pool.rows.map((r) => r.map((i) => pool.cells[i])));
     }
     listeners.forEach((fn) => fn(data));
   }

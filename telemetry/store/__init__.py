@@ -18,7 +18,7 @@ Read in bulk, for pages (many series in one statement; arrays where objects cost
     gpu_latest(metrics, device_ids) / port_latest(...) -> dict of numpy arrays
     port_rates(metrics, device_ids, since) / recent_rates(series_ids, since)
     component_names(device_ids, metric) -> {(device, hashtext(component)): component}
-    summed_history(series_ids, start, end, step) -> (t, sum, n) arrays
+    summed_history(series_ids, start, end, step) -> (t, sum, n) arrays   # closed buckets cached
     default_interval_s() -> float          # the poll interval the store assumes
 
 Maintain (beat tasks in telemetry.tasks)::
@@ -35,7 +35,6 @@ from telemetry.store.bulk import (
     port_latest,
     port_rates,
     recent_rates,
-    summed_history,
 )
 from telemetry.store.config import default_interval_s
 from telemetry.store.counters import Energy, counter_deltas, energy, rate
@@ -44,6 +43,7 @@ from telemetry.store.maintain import MaintainReport, maintain
 from telemetry.store.queries import Latest, QueryResult, choose_resolution, latest, query
 from telemetry.store.registry import find_series
 from telemetry.store.rollups import RollupReport, run_rollups
+from telemetry.store.sums import summed_history
 
 __all__ = [
     "Batch",

@@ -48,4 +48,6 @@ def apply_retention(now: datetime | None = None) -> list[str]:
         )
     if dropped:
         partitions.forget()
+        # Cached closed buckets may describe data that is gone now.
+        pg().execute("UPDATE telemetry_rollupstate SET generation = generation + 1 WHERE id = 1")
     return dropped

@@ -207,6 +207,8 @@ def _roll_pending(watermark: datetime, report: RollupReport) -> None:
     if not pairs:
         return
     report.late_buckets += len(pairs)
+    # Rows behind the watermark change: readers caching closed buckets must drop them.
+    conn.execute("UPDATE telemetry_rollupstate SET generation = generation + 1 WHERE id = 1")
     sets, buckets = [p[0] for p in pairs], [p[1] for p in pairs]
     partitions.ensure(partitions.ROLLUP_5M, buckets)
     partitions.ensure(partitions.ROLLUP_1H, buckets)

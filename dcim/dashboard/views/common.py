@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from dcim.dashboard import metrics
+from dcim.dashboard.tables import pooled
 from dcim.inventory.models import Site
 
 Builder = Callable[..., dict[str, Any]]
@@ -70,12 +71,15 @@ def page_and_api(template: str, build: Builder, api_name: str) -> tuple[Callable
 
 
 def json_response(request: HttpRequest, data: dict[str, Any]) -> JsonResponse:
-    """Compact JSON, never cached, gzipped at level 1 when the client accepts it.
+    """Compact JSON, never cached, tables pooled (``tables.pooled``), gzipped at level 1
+    when the client accepts it.
 
     Level 1 rather than GZipMiddleware's 6: the GPU table (800 kB of JSON) compresses to
     about the same size in a fifth of the time, which is what keeps it within 200 ms.
     JSON carries no secrets, so compressing it gives BREACH nothing to work with.
     """
+    if "tables" in data:
+        data = {**data, "tables": {k: pooled(rows) for k, rows in data["tables"].items()}}
     response = JsonResponse(data, json_dumps_params={"separators": (",", ":")})
     response["Cache-Control"] = "no-store"
     patch_vary_headers(response, ["Accept-Encoding"])

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dcim.dashboard import metrics
-from dcim.dashboard.tables import badge, cell, linker, number, when
+from dcim.dashboard.tables import badge, cell, linker, numbers, when
 from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
 
 HEAT = {
@@ -29,11 +29,15 @@ GIB = 1 / 2**30
 
 
 def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
-    """The table's cells. Host, rack, state, reasons and "last reading" cells repeat across
-    a host's 8 GPUs (or the fleet), so each distinct one is built once and shared."""
+    """The table's cells. Host, rack, state, reasons, numbers and "last reading" repeat
+    across a host's 8 GPUs or the fleet, so each distinct cell is built once and shared
+    (the JSON then sends it once: ``tables.pooled``)."""
     device_url, rack_url = linker("dashboard:device"), linker("dashboard:rack")
     hosts: dict[int, tuple[dict, dict]] = {}
     states = {k: badge(k, label, tone) for k, (label, tone) in metrics.GPU_STATES.items()}
+    names = [cell(f"GPU{i}", sort=i) for i in range(max((g.index for g in rows), default=0) + 1)]
+    util, temp, power = numbers(0, " %"), numbers(0, " °C"), numbers(0, " W")
+    mem, count = numbers(1, " GiB", GIB), numbers(0)
     reasons: dict[float | None, dict] = {}
     seen: dict[float | None, dict] = {}
     out = []
@@ -51,10 +55,9 @@ def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
         if g.ts_s not in seen:
             seen[g.ts_s] = when(g.ts, tz, now)
         out.append([
-            host, cell(f"GPU{g.index}", sort=g.index), rack,
-            number(v.get("util"), 0, " %"), number(v.get("temp"), 0, " °C"),
-            number(v.get("power"), 0, " W"), number(v.get("mem_used"), 1, " GiB", GIB),
-            number(v.get("ecc"), 0), number(v.get("xid"), 0),
+            host, names[g.index], rack,
+            util(v.get("util")), temp(v.get("temp")), power(v.get("power")),
+            mem(v.get("mem_used")), count(v.get("ecc")), count(v.get("xid")),
             reasons[mask], states[g.state], seen[g.ts_s],
         ])  # fmt: skip
     return out

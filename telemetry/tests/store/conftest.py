@@ -55,4 +55,7 @@ def reset_store() -> None:
         "TRUNCATE telemetry_sample, telemetry_rollup_5m, telemetry_rollup_1h, "
         "telemetry_latest, telemetry_rollup_pending"
     )
-    pg().execute("UPDATE telemetry_rollupstate SET rolled_until = NULL, rolling_from = NULL")
+    pg().execute(
+        "UPDATE telemetry_rollupstate SET rolled_until = NULL, rolling_from = NULL, "
+        "generation = generation + 1"
+    )
