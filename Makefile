@@ -29,6 +29,7 @@ bench: bench-store bench-collectors bench-pages bench-alerts
 # bench-store, bench-collectors, bench-pages, bench-alerts: manage.py bench_<name>
 # (a pattern rule, so not in .PHONY: make skips implicit rules for phony targets).
 bench-%: $(STAMP)
+	$(PY) -m dcim.stack env
 	$(PY) -m dcim.services up
 	$(PY) manage.py bench_$*
 

