@@ -3,8 +3,13 @@ validation of rules and channel secrets."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from dcim.alerts import engine, summary
 from dcim.alerts.models import Alert, Channel, Rule, Silence
@@ -71,6 +76,39 @@ def test_live_json_and_detail_page(firing):
     assert data["counts"]["firing"] == 1 and "GPU hot" in data["html"]
     detail = viewer.get(f"/alerts/{firing.pk}/").content.decode()
     assert "Pending" in detail and "Firing" in detail  # the history rows
+
+
+def test_rows_link_subject_rack_and_actions_in_a_bounded_number_of_queries(
+    firing, gpu_server, django_assert_max_num_queries
+):
+    operator = client_for("Operator")
+    with CaptureQueriesContext(connection) as one:
+        html = operator.get("/alerts/").content.decode()
+    device = reverse("dashboard:device", args=[gpu_server.pk])
+    assert f'<a href="{device}#gpus">{firing.subject_label}</a>' in html
+    assert f'<a href="{reverse("dashboard:rack", args=[gpu_server.rack_id])}">' in html
+    assert f'<a href="/alerts/{firing.pk}/">GPU hot</a>' in html  # firing table and history
+    assert html.count('<span class="badge badge-crit" data-status="critical">Critical</span>') == 2
+    assert f'action="/alerts/{firing.pk}/silence/"' in html and "csrfmiddlewaretoken" in html
+    rule(name="GPU warm", threshold=70, severity="warning", for_s=600)  # pending on both GPUs
+    engine.evaluate(gpu_server.pk, [temp(91), temp(75, "gpu1")], at(10))
+    assert Alert.objects.count() == 3
+    with django_assert_max_num_queries(len(one)):  # per-row queries would show as growth
+        html = operator.get("/alerts/").content.decode()
+    assert html.count('data-status="pending">Pending</span>') == 2  # the history rows
+    with django_assert_max_num_queries(len(one)):
+        assert operator.get("/alerts/live.json").json()["counts"]["pending"] == 2
+
+
+def test_times_show_in_the_sites_own_zone(firing, gpu_server):
+    site = gpu_server.site
+    site.timezone = "Asia/Tokyo"
+    site.save()
+    viewer = client_for("Viewer")
+    started = firing.started_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    shown = f"{started:%Y-%m-%d %H:%M:%S} JST"
+    assert shown in viewer.get("/alerts/").content.decode()
+    assert shown in viewer.get(f"/alerts/{firing.pk}/").content.decode()
 
 
 def test_history_filters(firing, gpu_server):
