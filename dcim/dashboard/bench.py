@@ -24,6 +24,7 @@ from django.test.utils import override_settings
 from dcim.accounts.roles import assign_role
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device, Rack
+from dcim.wsgi import prepare_worker
 from telemetry.store.db import clear_caches
 
 BUDGET_MS = 200.0
@@ -102,6 +103,7 @@ def _assets(html: str) -> int:
 @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
 def measure(reps: int = 20, log: Callable[[str], None] = print) -> dict:
     """Time each target ``reps`` times after one warm-up request."""
+    prepare_worker()  # as each web worker does when it loads (dcim/wsgi.py)
     user, _ = User.objects.get_or_create(username="bench-viewer")
     assign_role(user, "Viewer")
     client = Client(HTTP_ACCEPT_ENCODING="gzip")
