@@ -21,9 +21,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from telemetry.store.db import new_cache, pg
+from telemetry.store.rollups import FIVE, HOUR, floor_to
 
-ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
-FIVE, HOUR = timedelta(minutes=5), timedelta(hours=1)
 MAX_ENTRIES = 64  # series lists × steps kept per process; each holds a float per bucket
 
 
@@ -48,8 +47,8 @@ def summed_history(
     rolled, generation = pg().execute(
         "SELECT rolled_until, generation FROM telemetry_rollupstate WHERE id = 1"
     ).fetchone() or (None, 0)
-    first = _floor(start, step)
-    closed = _floor(rolled, step) if rolled is not None else first
+    first = floor_to(start, step)
+    closed = floor_to(rolled, step) if rolled is not None else first
     closed = min(max(closed, first), end)
     cached = _entry(tuple(sorted(series_ids)), step, generation)
     out: dict[float, tuple[float, int]] = {}
@@ -86,10 +85,6 @@ def _entry(ids: tuple[int, ...], step: timedelta, generation: int) -> _Final:
     while len(entries) > MAX_ENTRIES:
         entries.popitem(last=False)
     return entry
-
-
-def _floor(t: datetime, step: timedelta) -> datetime:
-    return ORIGIN + ((t - ORIGIN) // step) * step
 
 
 def _read(
