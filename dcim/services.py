@@ -191,17 +191,25 @@ class EmbeddedServices:
         subprocess.run(
             [
                 str(server),
-                "--port", "0",
-                "--unixsocket", str(self.redis_socket),
-                "--unixsocketperm", "700",
-                "--daemonize", "yes",
-                "--pidfile", str(self.redis_pidfile),
-                "--dir", str(self.redis_dir),
-                "--logfile", str(self.redis_dir / "redis.log"),
-                "--save", "",
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.redis_socket),
+                "--unixsocketperm",
+                "700",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.redis_pidfile),
+                "--dir",
+                str(self.redis_dir),
+                "--logfile",
+                str(self.redis_dir / "redis.log"),
+                "--save",
+                "",
             ],
             check=True,
-        )  # fmt: skip
+        )
         _wait(self._redis_answers, "Redis", self.redis_dir / "redis.log")
 
     def _redis_answers(self) -> bool:

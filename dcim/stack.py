@@ -167,22 +167,61 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
     }
     return {
         "simulators": ([sys.executable, "-m", "telemetry.simulators.fleet"], None),
-        "web": ([
-            str(bin_dir / "gunicorn"), "dcim.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-            "--graceful-timeout", "5", "--log-level", "warning",
-        ], None),
-        "worker": ([
-            celery, "-A", "dcim", "worker", "-l", "WARNING", "-c", "2", "-Q", CENTRAL_QUEUES,
-            "-n", "central@%h",
-        ], None),
-        "gpu-agent": ([
-            # -q: no banner listing 252 queues.
-            celery, "-q", "-A", "telemetry.agent", "worker", "-l", "WARNING", "-c", "1",
-            "-Q", ",".join(prepared.nvml_queues), "-n", "gpu-agent@%h",
-        ], agent_env),
+        "web": (
+            [
+                str(bin_dir / "gunicorn"),
+                "dcim.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            None,
+        ),
+        "worker": (
+            [
+                celery,
+                "-A",
+                "dcim",
+                "worker",
+                "-l",
+                "WARNING",
+                "-c",
+                "2",
+                "-Q",
+                CENTRAL_QUEUES,
+                "-n",
+                "central@%h",
+            ],
+            None,
+        ),
+        "gpu-agent": (
+            [
+                # -q: no banner listing 252 queues.
+                celery,
+                "-q",
+                "-A",
+                "telemetry.agent",
+                "worker",
+                "-l",
+                "WARNING",
+                "-c",
+                "1",
+                "-Q",
+                ",".join(prepared.nvml_queues),
+                "-n",
+                "gpu-agent@%h",
+            ],
+            agent_env,
+        ),
         "beat": ([celery, "-A", "dcim", "beat", "-l", "WARNING"], None),
-    }  # fmt: skip
+    }
 
 
 def wait_for_simulators(proc: subprocess.Popen, stopped, timeout: float = 120.0) -> bool:

@@ -24,9 +24,18 @@ class TargetFlipInline(admin.TabularInline):
 @admin.register(CollectionTarget)
 class CollectionTargetAdmin(admin.ModelAdmin):
     list_display = (
-        "device", "protocol", "endpoint", "profile", "interval_s", "enabled", "state_badge",
-        "last_success_at", "last_latency_ms", "consecutive_failures", "short_error",
-    )  # fmt: skip
+        "device",
+        "protocol",
+        "endpoint",
+        "profile",
+        "interval_s",
+        "enabled",
+        "state_badge",
+        "last_success_at",
+        "last_latency_ms",
+        "consecutive_failures",
+        "short_error",
+    )
     list_filter = ("protocol", "enabled", ("last_error_at", admin.EmptyFieldListFilter))
     search_fields = ("device__name", "address", "profile", "last_error")
     list_select_related = ("device",)
@@ -36,15 +45,35 @@ class CollectionTargetAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("device", "protocol", "address", "port", "credential", "profile")}),
         ("Schedule", {"fields": ("enabled", "interval_s", "timeout_s", "retries", "next_poll_at")}),
-        ("Health", {"fields": (
-            "last_poll_at", "last_success_at", "last_error_at", "last_error", "last_latency_ms",
-            "last_values", "consecutive_failures", "last_skipped", "last_report",
-        )}),
-    )  # fmt: skip
+        (
+            "Health",
+            {
+                "fields": (
+                    "last_poll_at",
+                    "last_success_at",
+                    "last_error_at",
+                    "last_error",
+                    "last_latency_ms",
+                    "last_values",
+                    "consecutive_failures",
+                    "last_skipped",
+                    "last_report",
+                )
+            },
+        ),
+    )
     readonly_fields = (
-        "next_poll_at", "last_poll_at", "last_success_at", "last_error_at", "last_error",
-        "last_latency_ms", "last_values", "consecutive_failures", "last_skipped", "last_report",
-    )  # fmt: skip
+        "next_poll_at",
+        "last_poll_at",
+        "last_success_at",
+        "last_error_at",
+        "last_error",
+        "last_latency_ms",
+        "last_values",
+        "consecutive_failures",
+        "last_skipped",
+        "last_report",
+    )
 
     @admin.display(description="state")
     def state_badge(self, obj: CollectionTarget) -> str:

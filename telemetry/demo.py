@@ -138,24 +138,39 @@ def plan(devices) -> list[_Plan]:
     if len(modbus) > 247:
         raise ValueError("more than 247 Modbus units: one simulator cannot address them")
     for unit_id, device in enumerate(modbus, start=1):
-        plans.append(_Plan(
-            device, Protocol.MODBUS, MODBUS_MAP_BY_ROLE[device.role], modbus_port(),
-            MODBUS_INTERVAL_S, credential={
-                "name": f"demo-modbus-{device.name}", "kind": CredentialKind.MODBUS,
-                "modbus_unit_id": unit_id,
-                "description": "Unit id of this device on the demo's Modbus simulator.",
-            },
-        ))  # fmt: skip
+        plans.append(
+            _Plan(
+                device,
+                Protocol.MODBUS,
+                MODBUS_MAP_BY_ROLE[device.role],
+                modbus_port(),
+                MODBUS_INTERVAL_S,
+                credential={
+                    "name": f"demo-modbus-{device.name}",
+                    "kind": CredentialKind.MODBUS,
+                    "modbus_unit_id": unit_id,
+                    "description": "Unit id of this device on the demo's Modbus simulator.",
+                },
+            )
+        )
     for device in devices:
         if kind := snmp_kind(device):
-            plans.append(_Plan(
-                device, Protocol.SNMP, ",".join(KINDS[kind][1]), snmp_port(),
-                SNMP_INTERVAL_S.get(kind, SNMP_DEFAULT_S), timeout_s=SNMP_TIMEOUT_S, credential={
-                    "name": f"demo-snmp-{device.name}", "kind": CredentialKind.SNMP_V2C,
-                    "snmp_community": device.name,
-                    "description": "The demo's SNMP agent serves this device under its name.",
-                },
-            ))  # fmt: skip
+            plans.append(
+                _Plan(
+                    device,
+                    Protocol.SNMP,
+                    ",".join(KINDS[kind][1]),
+                    snmp_port(),
+                    SNMP_INTERVAL_S.get(kind, SNMP_DEFAULT_S),
+                    timeout_s=SNMP_TIMEOUT_S,
+                    credential={
+                        "name": f"demo-snmp-{device.name}",
+                        "kind": CredentialKind.SNMP_V2C,
+                        "snmp_community": device.name,
+                        "description": "The demo's SNMP agent serves this device under its name.",
+                    },
+                )
+            )
         elif device.role == DeviceRole.GPU_SERVER:
             plans.append(
                 _Plan(device, Protocol.NVML, "", None, NVML_INTERVAL_S, address=device.name)
@@ -201,15 +216,22 @@ def seed_demo_targets(now: datetime | None = None) -> SeedReport:
     Credential.objects.bulk_create(new)
     report.credentials_created = len(new)
     cred_ids = dict(Credential.objects.filter(name__in=wanted).values_list("name", "pk"))
-    CollectionTarget.objects.bulk_create([
-        CollectionTarget(
-            device=p.device, protocol=p.protocol, address=p.address, port=p.port,
-            credential_id=cred_ids[p.credential["name"]] if p.credential else None,
-            profile=p.profile, interval_s=p.interval_s, timeout_s=p.timeout_s,
-            next_poll_at=first_poll,
-        )
-        for p, first_poll in zip(plans, _phases(plans, now), strict=True)
-        if (p.device.pk, p.protocol) not in have
-    ])  # fmt: skip
+    CollectionTarget.objects.bulk_create(
+        [
+            CollectionTarget(
+                device=p.device,
+                protocol=p.protocol,
+                address=p.address,
+                port=p.port,
+                credential_id=cred_ids[p.credential["name"]] if p.credential else None,
+                profile=p.profile,
+                interval_s=p.interval_s,
+                timeout_s=p.timeout_s,
+                next_poll_at=first_poll,
+            )
+            for p, first_poll in zip(plans, _phases(plans, now), strict=True)
+            if (p.device.pk, p.protocol) not in have
+        ]
+    )
     report.created.update(p.protocol for p in missing)
     return report

@@ -28,9 +28,11 @@ def dispatch_polls() -> dict[str, int]:
         # A poll message older than the target's interval is worth nothing: let it expire.
         if target.protocol == Protocol.NVML:
             current_app.send_task(
-                "telemetry.collect_nvml", args=[target.pk, target.address],
-                queue=target.queue, expires=target.interval_s,
-            )  # fmt: skip
+                "telemetry.collect_nvml",
+                args=[target.pk, target.address],
+                queue=target.queue,
+                expires=target.interval_s,
+            )
             sent[target.queue] += 1
         else:
             central[target.queue].append(target.pk)

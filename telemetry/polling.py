@@ -113,14 +113,22 @@ def snmp_target(target: CollectionTarget):
         credentials = SnmpCredentials(version="2c", community=cred.snmp_community if cred else "")
     else:
         credentials = SnmpCredentials(
-            version="3", user=cred.snmp_user, auth_protocol=cred.auth_protocol,
-            auth_key=cred.auth_key, priv_protocol=cred.priv_protocol, priv_key=cred.priv_key,
-        )  # fmt: skip
+            version="3",
+            user=cred.snmp_user,
+            auth_protocol=cred.auth_protocol,
+            auth_key=cred.auth_key,
+            priv_protocol=cred.priv_protocol,
+            priv_key=cred.priv_key,
+        )
     return SnmpTarget(
-        address=target.address, credentials=credentials, profiles=target.profile,
-        port=target.port or 161, timeout=target.timeout_s, retries=target.retries,
+        address=target.address,
+        credentials=credentials,
+        profiles=target.profile,
+        port=target.port or 161,
+        timeout=target.timeout_s,
+        retries=target.retries,
         name=str(target.pk),
-    )  # fmt: skip
+    )
 
 
 def modbus_target(target: CollectionTarget):
@@ -128,10 +136,14 @@ def modbus_target(target: CollectionTarget):
 
     unit = target.credential.modbus_unit_id if target.credential else 1
     return ModbusTarget(
-        host=target.address, port=target.port or 502, unit_id=unit,
-        register_map=target.profile, timeout=target.timeout_s, retries=target.retries,
+        host=target.address,
+        port=target.port or 502,
+        unit_id=unit,
+        register_map=target.profile,
+        timeout=target.timeout_s,
+        retries=target.retries,
         name=str(target.pk),
-    )  # fmt: skip
+    )
 
 
 def scrape_target(target: CollectionTarget):
@@ -162,9 +174,14 @@ def store_result(target: CollectionTarget, result: PollResult) -> int:
             skipped[f"store:{reason}"] = skipped.get(f"store:{reason}", 0) + n
     report = gpu_inventory_report(target, result) if target.protocol == Protocol.NVML else None
     target.record(
-        ok=result.ok, at=result.started, latency_s=result.latency_s, error=result.error,
-        values=len(result.readings), skipped=skipped, report=report,
-    )  # fmt: skip
+        ok=result.ok,
+        at=result.started,
+        latency_s=result.latency_s,
+        error=result.error,
+        values=len(result.readings),
+        skipped=skipped,
+        report=report,
+    )
     if result.error:
         log.info("target %s failed: %s", target.pk, result.error)
     alerts.evaluate_poll(target, result)  # rules covering these readings; never raises

@@ -126,9 +126,17 @@ class CollectionTarget(models.Model):
             if bad := unknown_profiles(self.protocol, self.profile):
                 raise ValidationError({"profile": f"Unknown profile: {', '.join(bad)}."})
 
-    def record(self, *, ok: bool, at: datetime, latency_s: float, error: str = "",
-               values: int = 0, skipped: dict | None = None,
-               report: dict | None = None) -> None:  # fmt: skip
+    def record(
+        self,
+        *,
+        ok: bool,
+        at: datetime,
+        latency_s: float,
+        error: str = "",
+        values: int = 0,
+        skipped: dict | None = None,
+        report: dict | None = None,
+    ) -> None:
         """Store one poll's outcome; a change between up and down leaves a TargetFlip."""
         # None: never polled, so the first outcome always leaves a flip.
         was_up = None if self.last_poll_at is None else self.consecutive_failures == 0
@@ -145,10 +153,19 @@ class CollectionTarget(models.Model):
             self.last_error_at = at
             self.last_error = error[:2000]
             self.consecutive_failures = F("consecutive_failures") + 1
-        self.save(update_fields=[
-            "last_poll_at", "last_latency_ms", "last_values", "last_skipped", "last_success_at",
-            "consecutive_failures", "last_error_at", "last_error", "last_report",
-        ])  # fmt: skip
+        self.save(
+            update_fields=[
+                "last_poll_at",
+                "last_latency_ms",
+                "last_values",
+                "last_skipped",
+                "last_success_at",
+                "consecutive_failures",
+                "last_error_at",
+                "last_error",
+                "last_report",
+            ]
+        )
         self.refresh_from_db(fields=["consecutive_failures"])
         if was_up is None or ok != was_up:
             TargetFlip.objects.create(target=self, at=at, up=ok, error="" if ok else error[:500])

@@ -23,9 +23,13 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
     base = {"PATH": os.environ["PATH"], "DCIM_ENV_FILE": "/nonexistent/.env"}
     base["DJANGO_SETTINGS_MODULE"] = "dcim.settings"
     return subprocess.run(
-        [sys.executable, *( ["-c", code] if code else list(args))],
-        cwd=ROOT, env=base | env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, *(["-c", code] if code else list(args))],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def settings_value(expr: str, env: dict[str, str]) -> str:

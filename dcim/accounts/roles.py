@@ -21,9 +21,15 @@ ROLES = (VIEWER, OPERATOR, ADMIN)
 
 # Apps whose models make up the product; their permissions are handed out by role.
 PRODUCT_APPS = {
-    "inventory", "telemetry", "maintenance", "availability", "energy", "alerts", "reports",
+    "inventory",
+    "telemetry",
+    "maintenance",
+    "availability",
+    "energy",
+    "alerts",
+    "reports",
     "dashboard",
-}  # fmt: skip
+}
 # Never visible to Viewers or Operators: only Admins see that a credential exists.
 HIDDEN_FROM_VIEWERS = {"inventory.view_credential", "inventory.view_historicalcredential"}
 # What an Operator may change beyond viewing: "app_label.codename".

@@ -11,19 +11,43 @@ from dcim.alerts.models import Alert, AlertEvent, Channel, Notification, Route, 
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "severity", "source", "metric", "condition", "threshold", "for_s",
-                    "enabled", "builtin")  # fmt: skip
+    list_display = (
+        "name",
+        "severity",
+        "source",
+        "metric",
+        "condition",
+        "threshold",
+        "for_s",
+        "enabled",
+        "builtin",
+    )
     list_filter = ("severity", "source", "enabled", "builtin", "condition")
     search_fields = ("name", "metric", "description")
     fieldsets = (
         (None, {"fields": ("name", "description", "enabled", "severity")}),
-        ("Condition", {"fields": ("source", "metric", "condition", "threshold",
-                                  "threshold_high", "values", "reference", "reference_metric")}),
+        (
+            "Condition",
+            {
+                "fields": (
+                    "source",
+                    "metric",
+                    "condition",
+                    "threshold",
+                    "threshold_high",
+                    "values",
+                    "reference",
+                    "reference_metric",
+                )
+            },
+        ),
         ("Timing", {"fields": ("for_s", "keep_firing_for_s", "absent_for_s")}),
-        ("Scope (empty = everywhere)", {"fields": ("site", "room", "rack", "device_role",
-                                                   "device", "gpu", "component")}),
+        (
+            "Scope (empty = everywhere)",
+            {"fields": ("site", "room", "rack", "device_role", "device", "gpu", "component")},
+        ),
         ("Message", {"fields": ("labels", "summary_template")}),
-    )  # fmt: skip
+    )
     autocomplete_fields = ()
     raw_id_fields = ("device", "gpu")
 
@@ -52,16 +76,43 @@ class NotificationInline(admin.TabularInline):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("rule", "subject_label", "state", "severity", "value", "started_at",
-                    "fired_at", "resolved_at", "acknowledged_at")  # fmt: skip
+    list_display = (
+        "rule",
+        "subject_label",
+        "state",
+        "severity",
+        "value",
+        "started_at",
+        "fired_at",
+        "resolved_at",
+        "acknowledged_at",
+    )
     list_filter = ("state", "severity", "rule")
     search_fields = ("subject_label", "rule__name", "summary")
     date_hierarchy = "started_at"
     inlines = [AlertEventInline, NotificationInline]
-    fields = ("rule", "subject_label", "subject_key", "device", "component", "target", "state",
-              "severity", "value", "value_at", "started_at", "fired_at", "resolved_at",
-              "cleared_since", "summary", "labels", "acknowledged_at", "acknowledged_by",
-              "ack_comment", "last_notified_at")  # fmt: skip
+    fields = (
+        "rule",
+        "subject_label",
+        "subject_key",
+        "device",
+        "component",
+        "target",
+        "state",
+        "severity",
+        "value",
+        "value_at",
+        "started_at",
+        "fired_at",
+        "resolved_at",
+        "cleared_since",
+        "summary",
+        "labels",
+        "acknowledged_at",
+        "acknowledged_by",
+        "ack_comment",
+        "last_notified_at",
+    )
     readonly_fields = tuple(f for f in fields if f != "ack_comment")
 
     def has_add_permission(self, request) -> bool:
@@ -84,9 +135,10 @@ class ChannelForm(forms.ModelForm):
     """The secret header value is write-only: blank keeps the stored one."""
 
     header_value = forms.CharField(
-        required=False, widget=forms.PasswordInput(render_value=False),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted; never shown. Leave blank to keep the current value.",
-    )  # fmt: skip
+    )
     clear_header_value = forms.BooleanField(required=False, label="Remove the stored secret")
     webhook_url = forms.URLField(
         label="webhook URL", max_length=500, required=False, assume_scheme="https"
@@ -94,8 +146,17 @@ class ChannelForm(forms.ModelForm):
 
     class Meta:
         model = Channel
-        fields = ("name", "kind", "enabled", "email_to", "webhook_url", "header_name",
-                  "header_value", "timeout_s", "max_retries")  # fmt: skip
+        fields = (
+            "name",
+            "kind",
+            "enabled",
+            "email_to",
+            "webhook_url",
+            "header_name",
+            "header_value",
+            "timeout_s",
+            "max_retries",
+        )
 
     def clean_header_value(self) -> str:
         value = self.cleaned_data.get("header_value") or ""
@@ -107,8 +168,17 @@ class ChannelForm(forms.ModelForm):
 class RouteInline(admin.TabularInline):
     model = Route
     extra = 0
-    fields = ("enabled", "min_severity", "site", "room", "rack", "device_role", "rule",
-              "repeat_interval_s", "send_resolved")  # fmt: skip
+    fields = (
+        "enabled",
+        "min_severity",
+        "site",
+        "room",
+        "rack",
+        "device_role",
+        "rule",
+        "repeat_interval_s",
+        "send_resolved",
+    )
 
 
 @admin.register(Channel)
@@ -124,6 +194,14 @@ class ChannelAdmin(admin.ModelAdmin):
 
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "min_severity", "site", "rack", "device_role", "rule",
-                    "repeat_interval_s", "enabled")  # fmt: skip
+    list_display = (
+        "__str__",
+        "min_severity",
+        "site",
+        "rack",
+        "device_role",
+        "rule",
+        "repeat_interval_s",
+        "enabled",
+    )
     list_filter = ("min_severity", "enabled")

@@ -40,24 +40,41 @@ def _setup(hosts: int, smtp_port: int, log) -> list:
     room = Room.objects.create(site=site, name="Hall")
     rack = Rack.objects.create(room=room, name="R1")
     maker = Manufacturer.objects.create(name="Bench", slug="bench")
-    dtype = DeviceType.objects.create(manufacturer=maker, model="G8", slug="g8", u_height=0,
-                                      default_role=DeviceRole.GPU_SERVER)  # fmt: skip
+    dtype = DeviceType.objects.create(
+        manufacturer=maker, model="G8", slug="g8", u_height=0, default_role=DeviceRole.GPU_SERVER
+    )
     devices = Device.objects.bulk_create(
-        Device(name=f"bench-gpu-{i:05d}", device_type=dtype, role=DeviceRole.GPU_SERVER,
-               site=site, room=room, rack=rack) for i in range(hosts)
-    )  # fmt: skip
+        Device(
+            name=f"bench-gpu-{i:05d}",
+            device_type=dtype,
+            role=DeviceRole.GPU_SERVER,
+            site=site,
+            room=room,
+            rack=rack,
+        )
+        for i in range(hosts)
+    )
     GPU.objects.bulk_create(GPU(device=d, index=g) for d in devices for g in range(GPUS))
     Rule.objects.bulk_create(
-        Rule(name=f"bench {d.name} gpu{g} hot", metric="gpu_temperature_celsius",
-             condition="gt", threshold=85, severity="critical", device=d, component=f"gpu{g}",
-             summary_template="{{ subject }} at {{ value }} °C")
-        for d in devices for g in range(GPUS)
-    )  # fmt: skip
+        Rule(
+            name=f"bench {d.name} gpu{g} hot",
+            metric="gpu_temperature_celsius",
+            condition="gt",
+            threshold=85,
+            severity="critical",
+            device=d,
+            component=f"gpu{g}",
+            summary_template="{{ subject }} at {{ value }} °C",
+        )
+        for d in devices
+        for g in range(GPUS)
+    )
     targets = CollectionTarget.objects.bulk_create(
         CollectionTarget(device=d, protocol="nvml", address=d.name) for d in devices
     )
-    channel = Channel.objects.create(name="bench", kind=ChannelKind.EMAIL,
-                                     email_to="oncall@example.com")  # fmt: skip
+    channel = Channel.objects.create(
+        name="bench", kind=ChannelKind.EMAIL, email_to="oncall@example.com"
+    )
     Route.objects.create(channel=channel, min_severity="critical")
     log(f"setup: {hosts} hosts, {hosts * GPUS} GPU series, {Rule.objects.count()} rules")
     return targets
@@ -125,8 +142,9 @@ def run(hosts: int = HOSTS, trials: int = 20, log=print) -> dict:
             t0 = time.perf_counter()
             store_result(target, result)
             t_fire = time.perf_counter()
-            assert Alert.objects.filter(device_id=target.device_id, component="gpu0",
-                                        state=State.FIRING).exists()  # fmt: skip
+            assert Alert.objects.filter(
+                device_id=target.device_id, component="gpu0", state=State.FIRING
+            ).exists()
             if not inbox.event.wait(30):
                 raise RuntimeError("no email reached the SMTP listener within 30 s")
             assert len(inbox.messages) == sent_before + 1

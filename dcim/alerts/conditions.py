@@ -5,8 +5,13 @@ from __future__ import annotations
 from dcim.alerts.models import Condition
 
 
-def holds(condition: str, x: float, threshold: float | None, high: float | None,
-          values: frozenset[float] = frozenset()) -> bool:  # fmt: skip
+def holds(
+    condition: str,
+    x: float,
+    threshold: float | None,
+    high: float | None,
+    values: frozenset[float] = frozenset(),
+) -> bool:
     """Whether ``x`` (the value, the value minus a reference, a percentage or a rate)
     meets the condition. Counter conditions are given the increase or the rate as ``x``."""
     t = threshold if threshold is not None else 0.0

@@ -80,17 +80,20 @@ def evaluate_poll(target: CollectionTarget, result: PollResult) -> None:
 
 
 def evaluate(
-    device_id: int | None, readings: list[Reading], at: datetime,
+    device_id: int | None,
+    readings: list[Reading],
+    at: datetime,
     target: CollectionTarget | None = None,
-) -> Report:  # fmt: skip
+) -> Report:
     """Evaluate one device's readings (and its collector's health, given the target)."""
     idx = rule_index.index()
     relevant = [r for r in readings if r.metric in idx.metrics]
     if device_id is not None and idx.by_device_metric:
         relevant += [
-            r for r in readings
+            r
+            for r in readings
             if r.metric not in idx.metrics and (device_id, r.metric) in idx.by_device_metric
-        ]  # fmt: skip
+        ]
     collector = idx.collector if target is not None else []
     if not relevant and not collector:
         return Report()
@@ -101,20 +104,36 @@ def evaluate(
     for rule in collector:
         if rule.in_scope(meta, ""):
             failures = float(target.consecutive_failures)
-            obs.append(Observation(
-                rule, f"target:{target.pk}", str(target), device_id, "", target.pk,
-                failures >= (rule.threshold or 1), failures, at, _labels(rule, meta, ""),
-            ))  # fmt: skip
+            obs.append(
+                Observation(
+                    rule,
+                    f"target:{target.pk}",
+                    str(target),
+                    device_id,
+                    "",
+                    target.pk,
+                    failures >= (rule.threshold or 1),
+                    failures,
+                    at,
+                    _labels(rule, meta, ""),
+                )
+            )
     return apply(obs)
 
 
 def _observe_readings(idx, device_id, meta, relevant, readings, at) -> list[Observation]:
-    siblings = {(r.component, r.metric): r.value for r in readings
-                if r.metric in idx.reference_metrics}  # fmt: skip
-    pairs = [(r, rule) for r in relevant for rule in idx.for_reading(device_id, r.metric)
-             if rule.in_scope(meta, r.component)]  # fmt: skip
-    counters = _counter_values(device_id, [(r, ru) for r, ru in pairs if ru.condition in COUNTERS],
-                               at)  # fmt: skip
+    siblings = {
+        (r.component, r.metric): r.value for r in readings if r.metric in idx.reference_metrics
+    }
+    pairs = [
+        (r, rule)
+        for r in relevant
+        for rule in idx.for_reading(device_id, r.metric)
+        if rule.in_scope(meta, r.component)
+    ]
+    counters = _counter_values(
+        device_id, [(r, ru) for r, ru in pairs if ru.condition in COUNTERS], at
+    )
     out = []
     for r, rule in pairs:
         ts = r.ts or at
@@ -134,10 +153,20 @@ def _observe_readings(idx, device_id, meta, relevant, readings, at) -> list[Obse
             value = r.value
             active = holds(rule.condition, x, rule.threshold, rule.high, rule.values)
         label = f"{meta.name if meta else device_id} {r.component}".strip()
-        out.append(Observation(
-            rule, f"{device_id}/{r.component}", label, device_id, r.component, None, active,
-            value, ts, _labels(rule, meta, r.component),
-        ))  # fmt: skip
+        out.append(
+            Observation(
+                rule,
+                f"{device_id}/{r.component}",
+                label,
+                device_id,
+                r.component,
+                None,
+                active,
+                value,
+                ts,
+                _labels(rule, meta, r.component),
+            )
+        )
     return out
 
 
@@ -191,10 +220,11 @@ def _counter_values(device_id, pairs, at) -> dict[tuple[str, str], tuple[float, 
     marks = {
         (m.component, m.metric): m
         for m in CounterMark.objects.filter(
-            device_id=device_id, metric__in={k[1] for k in latest},
+            device_id=device_id,
+            metric__in={k[1] for k in latest},
             component__in={k[0] for k in latest},
         )
-    }  # fmt: skip
+    }
     out, moved = {}, []
     for key, r in latest.items():
         ts = r.ts or at
@@ -205,21 +235,33 @@ def _counter_values(device_id, pairs, at) -> dict[tuple[str, str], tuple[float, 
             delta, dt = r.value - prev.value, (ts - prev.ts).total_seconds()
             if delta >= 0:
                 out[key] = (delta, delta / dt)
-        moved.append(CounterMark(device_id=device_id, component=key[0], metric=key[1],
-                                 ts=ts, value=r.value))  # fmt: skip
+        moved.append(
+            CounterMark(device_id=device_id, component=key[0], metric=key[1], ts=ts, value=r.value)
+        )
     CounterMark.objects.bulk_create(
-        moved, update_conflicts=True, unique_fields=["device_id", "component", "metric"],
+        moved,
+        update_conflicts=True,
+        unique_fields=["device_id", "component", "metric"],
         update_fields=["ts", "value"],
-    )  # fmt: skip
+    )
     return out
 
 
 def _labels(rule: CompiledRule, meta: DeviceMeta | None, component: str) -> dict:
-    labels = {"rule": rule.name, "severity": rule.severity, "metric": rule.metric,
-              "component": component}  # fmt: skip
+    labels = {
+        "rule": rule.name,
+        "severity": rule.severity,
+        "metric": rule.metric,
+        "component": component,
+    }
     if meta is not None:
-        labels |= {"device": meta.name, "rack": meta.rack, "room": meta.room,
-                   "site": meta.site, "role": meta.role}  # fmt: skip
+        labels |= {
+            "device": meta.name,
+            "rack": meta.rack,
+            "room": meta.room,
+            "site": meta.site,
+            "role": meta.role,
+        }
     return labels | rule.labels
 
 
@@ -290,8 +332,15 @@ def _apply(obs: list[Observation], report: Report) -> None:
     AlertEvent.objects.bulk_create(events)
 
 
-UPDATE_FIELDS = ["state", "value", "value_at", "fired_at", "resolved_at", "cleared_since",
-                 "summary"]  # fmt: skip
+UPDATE_FIELDS = [
+    "state",
+    "value",
+    "value_at",
+    "fired_at",
+    "resolved_at",
+    "cleared_since",
+    "summary",
+]
 
 
 def _s(seconds: int) -> timedelta:
@@ -300,19 +349,33 @@ def _s(seconds: int) -> timedelta:
 
 def _open(o: Observation) -> Alert:
     alert = Alert(
-        rule_id=o.rule.id, subject_key=o.key, subject_label=o.label[:200], device_id=o.device_id,
-        component=o.component, target_id=o.target_id, state=State.PENDING,
-        severity=o.rule.severity, value=o.value, value_at=o.at, started_at=o.at,
+        rule_id=o.rule.id,
+        subject_key=o.key,
+        subject_label=o.label[:200],
+        device_id=o.device_id,
+        component=o.component,
+        target_id=o.target_id,
+        state=State.PENDING,
+        severity=o.rule.severity,
+        value=o.value,
+        value_at=o.at,
+        started_at=o.at,
         labels=o.labels,
-    )  # fmt: skip
+    )
     alert.summary = render_summary(o.rule, alert)
     return alert
 
 
 def render_summary(rule: CompiledRule, alert: Alert) -> str:
-    context = {"rule": rule, "subject": alert.subject_label, "value": alert.value,
-               "threshold": rule.threshold, "device": alert.labels.get("device", ""),
-               "component": alert.component, "labels": alert.labels}  # fmt: skip
+    context = {
+        "rule": rule,
+        "subject": alert.subject_label,
+        "value": alert.value,
+        "threshold": rule.threshold,
+        "device": alert.labels.get("device", ""),
+        "component": alert.component,
+        "labels": alert.labels,
+    }
     try:
         return rule.template.render(Context(context)).strip()[:2000]
     except Exception as exc:
@@ -378,9 +441,18 @@ def tick(now: datetime | None = None) -> TickReport:
                 _resolve(alert, now, events, report, note="rule disabled or removed")
                 changed.append(alert)
             elif alert.state == State.PENDING and now - alert.started_at >= _s(rule.for_s):
-                o = Observation(rule, alert.subject_key, alert.subject_label, alert.device_id,
-                                alert.component, alert.target_id, True, alert.value, now,
-                                alert.labels)  # fmt: skip
+                o = Observation(
+                    rule,
+                    alert.subject_key,
+                    alert.subject_label,
+                    alert.device_id,
+                    alert.component,
+                    alert.target_id,
+                    True,
+                    alert.value,
+                    now,
+                    alert.labels,
+                )
                 _fire(alert, o, events, report)
                 changed.append(alert)
             elif alert.cleared_since and now - alert.cleared_since >= _s(rule.keep_s):
@@ -415,17 +487,25 @@ def check_absence(idx, now: datetime) -> Report:
         if not series:
             continue
         metas = rule_index.device_meta({s["device_id"] for s in series if s["device_id"]})
-        series = [s for s in series
-                  if rule.in_scope(metas.get(s["device_id"]), s["component"])]  # fmt: skip
+        series = [s for s in series if rule.in_scope(metas.get(s["device_id"]), s["component"])]
         seen = {row.series_id: row.ts for row in store.latest([s["id"] for s in series])}
         for s in series:
             last = seen.get(s["id"])
             age = (now - last).total_seconds() if last else None
             meta = metas.get(s["device_id"])
             label = f"{meta.name if meta else s['device_id']} {s['component']}".strip()
-            obs.append(Observation(
-                rule, f"{s['device_id']}/{s['component']}", label, s["device_id"],
-                s["component"], None, age is None or age >= rule.absent_s, age, now,
-                _labels(rule, meta, s["component"]),
-            ))  # fmt: skip
+            obs.append(
+                Observation(
+                    rule,
+                    f"{s['device_id']}/{s['component']}",
+                    label,
+                    s["device_id"],
+                    s["component"],
+                    None,
+                    age is None or age >= rule.absent_s,
+                    age,
+                    now,
+                    _labels(rule, meta, s["component"]),
+                )
+            )
     return apply(obs)

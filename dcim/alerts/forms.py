@@ -6,8 +6,14 @@ from django import forms
 
 from dcim.alerts.models import Rule, Severity, State
 
-DURATIONS = [(1, "1 hour"), (4, "4 hours"), (12, "12 hours"), (24, "1 day"), (72, "3 days"),
-             (168, "1 week")]  # fmt: skip
+DURATIONS = [
+    (1, "1 hour"),
+    (4, "4 hours"),
+    (12, "12 hours"),
+    (24, "1 day"),
+    (72, "3 days"),
+    (168, "1 week"),
+]
 
 
 class AckForm(forms.Form):
@@ -26,8 +32,7 @@ class SilenceForm(forms.Form):
 
 class HistoryFilter(forms.Form):
     state = forms.ChoiceField(choices=[("", "any state"), *State.choices], required=False)
-    severity = forms.ChoiceField(choices=[("", "any severity"), *Severity.choices],
-                                 required=False)  # fmt: skip
+    severity = forms.ChoiceField(choices=[("", "any severity"), *Severity.choices], required=False)
     rule = forms.ModelChoiceField(Rule.objects.all(), required=False, empty_label="any rule")
     since = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

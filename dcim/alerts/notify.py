@@ -129,16 +129,18 @@ def process(alert_id: int, kind: str, now: datetime | None = None) -> list[Notif
         notice.save()
         out.append(notice)
     if reason:
-        AlertEvent.objects.create(alert=alert, at=now, kind=EventKind.SUPPRESSED,
-                                  note=f"{kind}: {reason}"[:500])  # fmt: skip
+        AlertEvent.objects.create(
+            alert=alert, at=now, kind=EventKind.SUPPRESSED, note=f"{kind}: {reason}"[:500]
+        )
     else:
         for n in out:
             failed = n.status == NotificationStatus.FAILED
             AlertEvent.objects.create(
-                alert=alert, at=n.sent_at or now,
+                alert=alert,
+                at=n.sent_at or now,
                 kind=EventKind.NOTIFY_FAILED if failed else EventKind.NOTIFIED,
                 note=f"{kind} to {n.channel.name}" + (f": {n.error}" if failed else ""),
-            )  # fmt: skip
+            )
     if sent_any:
         Alert.objects.filter(pk=alert.pk).update(last_notified_at=now)
     return out
@@ -149,7 +151,7 @@ def _repeat_due(alert: Alert, route: Route, now: datetime) -> bool:
         alert=alert,
         channel_id=route.channel_id,
         status__in=[NotificationStatus.SENT, NotificationStatus.SUPPRESSED],
-    ).aggregate(at=Max("created_at"))["at"]  # fmt: skip
+    ).aggregate(at=Max("created_at"))["at"]
     return last is None or now - last >= timedelta(seconds=route.repeat_interval_s)
 
 

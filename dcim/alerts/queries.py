@@ -21,8 +21,14 @@ def summary(silences: list[Silence] | None = None) -> dict:
     """Open alert counts by state and severity (one query, plus one for the active silences
     unless the caller has them already)."""
     sev = {s.value: 0 for s in Severity}
-    out = {"firing": 0, "pending": 0, "acknowledged": 0, "silenced": 0,
-           "firing_by_severity": dict(sev), "pending_by_severity": dict(sev)}  # fmt: skip
+    out = {
+        "firing": 0,
+        "pending": 0,
+        "acknowledged": 0,
+        "silenced": 0,
+        "firing_by_severity": dict(sev),
+        "pending_by_severity": dict(sev),
+    }
     rows = (
         Alert.objects.filter(state__in=OPEN_STATES)
         .values("state", "severity")

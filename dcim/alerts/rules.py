@@ -104,16 +104,29 @@ def compile_rule(rule: Rule) -> CompiledRule:
     if rule.gpu_id:
         device_id, component = rule.gpu.device_id, f"gpu{rule.gpu.index}"
     return CompiledRule(
-        id=rule.pk, name=rule.name, severity=rule.severity, source=rule.source,
-        metric=rule.metric, condition=rule.condition, threshold=rule.threshold,
+        id=rule.pk,
+        name=rule.name,
+        severity=rule.severity,
+        source=rule.source,
+        metric=rule.metric,
+        condition=rule.condition,
+        threshold=rule.threshold,
         high=rule.threshold_high,
         values=frozenset(rule.value_list()) if rule.condition == Condition.IN else frozenset(),
-        reference=rule.reference, reference_metric=rule.reference_metric, for_s=rule.for_s,
-        keep_s=rule.keep_firing_for_s, absent_s=rule.absent_for_s, site_id=rule.site_id,
-        room_id=rule.room_id, rack_id=rule.rack_id, role=rule.device_role,
-        device_id=device_id, component=component, labels=dict(rule.labels or {}),
+        reference=rule.reference,
+        reference_metric=rule.reference_metric,
+        for_s=rule.for_s,
+        keep_s=rule.keep_firing_for_s,
+        absent_s=rule.absent_for_s,
+        site_id=rule.site_id,
+        room_id=rule.room_id,
+        rack_id=rule.rack_id,
+        role=rule.device_role,
+        device_id=device_id,
+        component=component,
+        labels=dict(rule.labels or {}),
         template=Template(rule.summary_template),
-    )  # fmt: skip
+    )
 
 
 def build_index() -> RuleIndex:
@@ -141,8 +154,12 @@ def build_index() -> RuleIndex:
 
 
 _state: dict[str, object] = {
-    "index": None, "at": 0.0, "stamp": None, "devices": {}, "devices_at": 0.0,
-}  # fmt: skip
+    "index": None,
+    "at": 0.0,
+    "stamp": None,
+    "devices": {},
+    "devices_at": 0.0,
+}
 
 
 def _ttl() -> float:
@@ -189,9 +206,17 @@ def device_meta(device_ids: set[int]) -> dict[int, DeviceMeta]:
     missing = [d for d in device_ids if d is not None and d not in cache]
     if missing:
         rows = Device.objects.filter(pk__in=missing).values_list(
-            "id", "name", "site_id", "site__name", "room_id", "room__name", "rack_id",
-            "rack__name", "role", "status",
-        )  # fmt: skip
+            "id",
+            "name",
+            "site_id",
+            "site__name",
+            "room_id",
+            "room__name",
+            "rack_id",
+            "rack__name",
+            "role",
+            "status",
+        )
         for r in rows:
             cache[r[0]] = DeviceMeta(
                 r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9]

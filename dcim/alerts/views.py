@@ -34,10 +34,21 @@ SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 # The alert columns the tables show (plus labels, which silences match on): a full row with
 # its joined relations is ~100 columns.
 ROW_FIELDS = (
-    "subject_label", "device", "component", "target", "state", "severity", "value",
-    "started_at", "fired_at", "resolved_at", "cleared_since", "summary", "labels",
+    "subject_label",
+    "device",
+    "component",
+    "target",
+    "state",
+    "severity",
+    "value",
+    "started_at",
+    "fired_at",
+    "resolved_at",
+    "cleared_since",
+    "summary",
+    "labels",
     "acknowledged_at",
-)  # fmt: skip
+)
 
 
 def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
@@ -73,32 +84,34 @@ def _rows(alerts: list[Alert], silences: list[Silence]) -> list[dict]:
     for a in alerts:
         zone = site_zone(a.site_tz if a.device_id else None)
         started = a.started_at.astimezone(zone)
-        rows.append({
-            "alert": a,
-            "pk": a.pk,
-            "severity": a.severity,
-            "severity_badge": _badge(a.severity, severities.get(a.severity, a.severity)),
-            "state_badge": _badge(a.state, states.get(a.state, a.state)),
-            "rule": a.rule_name,
-            "summary": a.summary,
-            "subject": a.subject_label,
-            "subject_url": links.subject(a),
-            "rack_name": a.rack_name,
-            "rack_url": links.rack(a.rack_pk) if a.rack_pk else None,
-            "zone": zone,
-            "started_iso": started.isoformat(),
-            "started": _stamp(started),
-            "fired": _clock(a.fired_at, zone),
-            "cleared": _clock(a.cleared_since, zone),
-            "resolved": _stamp(a.resolved_at.astimezone(zone)) if a.resolved_at else "",
-            "value": "" if a.value is None else f"{a.value:.2f}",
-            "acknowledged": a.acknowledged,
-            "acknowledged_by": a.ack_by or "?",
-            "silenced": is_silenced(a, silences),
-            "detail_url": detail_url(a.pk),
-            "ack_url": ack_url(a.pk),
-            "silence_url": silence_url(a.pk),
-        })  # fmt: skip
+        rows.append(
+            {
+                "alert": a,
+                "pk": a.pk,
+                "severity": a.severity,
+                "severity_badge": _badge(a.severity, severities.get(a.severity, a.severity)),
+                "state_badge": _badge(a.state, states.get(a.state, a.state)),
+                "rule": a.rule_name,
+                "summary": a.summary,
+                "subject": a.subject_label,
+                "subject_url": links.subject(a),
+                "rack_name": a.rack_name,
+                "rack_url": links.rack(a.rack_pk) if a.rack_pk else None,
+                "zone": zone,
+                "started_iso": started.isoformat(),
+                "started": _stamp(started),
+                "fired": _clock(a.fired_at, zone),
+                "cleared": _clock(a.cleared_since, zone),
+                "resolved": _stamp(a.resolved_at.astimezone(zone)) if a.resolved_at else "",
+                "value": "" if a.value is None else f"{a.value:.2f}",
+                "acknowledged": a.acknowledged,
+                "acknowledged_by": a.ack_by or "?",
+                "silenced": is_silenced(a, silences),
+                "detail_url": detail_url(a.pk),
+                "ack_url": ack_url(a.pk),
+                "silence_url": silence_url(a.pk),
+            }
+        )
     return rows
 
 
@@ -131,8 +144,7 @@ def _active(request: HttpRequest) -> dict:
     """The live part of the page: counts, and the firing and pending tables' rows."""
     open_alerts = _with_names(Alert.objects.filter(state__in=OPEN_STATES).only(*ROW_FIELDS))
     alerts = list(open_alerts.order_by("started_at", "pk")[:500])  # pk: a stable order of ties
-    alerts.sort(key=lambda a: (a.state != State.FIRING, SEVERITY_ORDER[a.severity],
-                               a.started_at))  # fmt: skip
+    alerts.sort(key=lambda a: (a.state != State.FIRING, SEVERITY_ORDER[a.severity], a.started_at))
     silences = active_silences()
     rows = _rows(alerts, silences)
     return {
@@ -175,8 +187,9 @@ def live(request: HttpRequest) -> JsonResponse:
     """The live refresh: counts, and the active tables as HTML (rendered like the page)."""
     context = _active(request)
     html = render_to_string("alerts/includes/active.html", context, request=request)
-    return JsonResponse({"counts": context["counts"], "html": html,
-                         "at": timezone.now().isoformat()})  # fmt: skip
+    return JsonResponse(
+        {"counts": context["counts"], "html": html, "at": timezone.now().isoformat()}
+    )
 
 
 @require_safe
@@ -185,14 +198,19 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _with_names(Alert.objects.select_related("rule", "acknowledged_by")), pk=pk
     )
     [row] = _rows([alert], active_silences())
-    return render(request, "alerts/detail.html", {
-        "row": row, "alert": alert,
-        "events": alert.events.select_related("user"),
-        "notices": alert.notices.select_related("channel")[:100],
-        "can_act": request.user.has_perm("alerts.change_alert"),
-        "can_silence": request.user.has_perm("alerts.add_silence"),
-        "silence_form": SilenceForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "alerts/detail.html",
+        {
+            "row": row,
+            "alert": alert,
+            "events": alert.events.select_related("user"),
+            "notices": alert.notices.select_related("channel")[:100],
+            "can_act": request.user.has_perm("alerts.change_alert"),
+            "can_silence": request.user.has_perm("alerts.add_silence"),
+            "silence_form": SilenceForm(),
+        },
+    )
 
 
 def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
@@ -212,8 +230,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Acknowledgement removed: {alert.rule.name}.")
         elif not alert.acknowledged:
             alert.acknowledge(request.user, form.cleaned_data["comment"])
-            messages.success(request, f"Acknowledged: {alert.rule.name} on "
-                                      f"{alert.subject_label}.")  # fmt: skip
+            messages.success(request, f"Acknowledged: {alert.rule.name} on {alert.subject_label}.")
     return _back(request, alert)
 
 
@@ -230,14 +247,25 @@ def silence(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["scope"] == "device" and alert.labels.get("device"):
         matchers = {"device": alert.labels["device"]}
     else:
-        matchers = {"rule": alert.rule.name, "device": alert.labels.get("device", ""),
-                    "component": alert.component}  # fmt: skip
+        matchers = {
+            "rule": alert.rule.name,
+            "device": alert.labels.get("device", ""),
+            "component": alert.component,
+        }
     s = Silence.objects.create(
-        matchers=matchers, starts_at=now, ends_at=now + timedelta(hours=form.cleaned_data["hours"]),
-        created_by=request.user, reason=form.cleaned_data["reason"],
-    )  # fmt: skip
-    AlertEvent.objects.create(alert=alert, at=now, kind=EventKind.SILENCED, user=request.user,
-                              note=f"{s} — {s.reason}"[:500])  # fmt: skip
+        matchers=matchers,
+        starts_at=now,
+        ends_at=now + timedelta(hours=form.cleaned_data["hours"]),
+        created_by=request.user,
+        reason=form.cleaned_data["reason"],
+    )
+    AlertEvent.objects.create(
+        alert=alert,
+        at=now,
+        kind=EventKind.SILENCED,
+        user=request.user,
+        note=f"{s} — {s.reason}"[:500],
+    )
     messages.success(request, f"Silenced until {s.ends_at:%Y-%m-%d %H:%M} UTC.")
     return _back(request, alert)
 
@@ -246,12 +274,16 @@ def silence(request: HttpRequest, pk: int) -> HttpResponse:
 def silence_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     silences = Silence.objects.select_related("created_by")
-    return render(request, "alerts/silences.html", {
-        "active": silences.filter(starts_at__lte=now, ends_at__gt=now),
-        "upcoming": silences.filter(starts_at__gt=now),
-        "expired": silences.filter(ends_at__lte=now)[:50],
-        "can_act": request.user.has_perm("alerts.change_silence"),
-    })  # fmt: skip
+    return render(
+        request,
+        "alerts/silences.html",
+        {
+            "active": silences.filter(starts_at__lte=now, ends_at__gt=now),
+            "upcoming": silences.filter(starts_at__gt=now),
+            "expired": silences.filter(ends_at__lte=now)[:50],
+            "can_act": request.user.has_perm("alerts.change_silence"),
+        },
+    )
 
 
 @require_POST

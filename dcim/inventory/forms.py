@@ -49,9 +49,17 @@ class CredentialForm(forms.ModelForm):
     class Meta:
         model = Credential
         fields = (
-            "name", "kind", "description", "snmp_community", "snmp_user", "auth_protocol",
-            "auth_key", "priv_protocol", "priv_key", "modbus_unit_id",
-        )  # fmt: skip
+            "name",
+            "kind",
+            "description",
+            "snmp_community",
+            "snmp_user",
+            "auth_protocol",
+            "auth_key",
+            "priv_protocol",
+            "priv_key",
+            "modbus_unit_id",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

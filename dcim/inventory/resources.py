@@ -129,10 +129,21 @@ class RackResource(InventoryResource):
     class Meta:
         model = Rack
         fields = (
-            "site", "room", "row", "name", "status", "u_height", "grid_x", "grid_y",
-            "power_budget_kw", "cooling_budget_kw", "max_weight_kg", "airflow", "asset_tag",
+            "site",
+            "room",
+            "row",
+            "name",
+            "status",
+            "u_height",
+            "grid_x",
+            "grid_y",
+            "power_budget_kw",
+            "cooling_budget_kw",
+            "max_weight_kg",
+            "airflow",
+            "asset_tag",
             "description",
-        )  # fmt: skip
+        )
         import_id_fields = ("room", "name")
 
     def get_queryset(self) -> QuerySet[Rack]:
@@ -165,10 +176,24 @@ class DeviceResource(InventoryResource):
     class Meta:
         model = Device
         fields = (
-            "name", "device_type", "role", "status", "site", "room", "rack", "position_u",
-            "face", "serial", "asset_tag", "purchase_date", "warranty_end",
-            "management_address", "network_layer", "fabric", "comments",
-        )  # fmt: skip
+            "name",
+            "device_type",
+            "role",
+            "status",
+            "site",
+            "room",
+            "rack",
+            "position_u",
+            "face",
+            "serial",
+            "asset_tag",
+            "purchase_date",
+            "warranty_end",
+            "management_address",
+            "network_layer",
+            "fabric",
+            "comments",
+        )
         import_id_fields = ("name",)
 
     def get_queryset(self) -> QuerySet[Device]:

@@ -199,10 +199,17 @@ def run(
             write_snmprec(Path(tmp) / f"{device.name}.snmprec", device.records(moving=False))
         with start_snmpsim(tmp) as sim:
             targets = [
-                SnmpTarget("127.0.0.1", SnmpCredentials(community=d.name), d.profiles,
-                           port=sim.port, name=d.name, timeout=10, retries=1)
+                SnmpTarget(
+                    "127.0.0.1",
+                    SnmpCredentials(community=d.name),
+                    d.profiles,
+                    port=sim.port,
+                    name=d.name,
+                    timeout=10,
+                    retries=1,
+                )
                 for d in sims
-            ]  # fmt: skip
+            ]
             poll_many(targets[: len(KINDS)], concurrency=concurrency)  # warm caches
             cpu = 0.0
             values = 0

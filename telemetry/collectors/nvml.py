@@ -81,11 +81,26 @@ FIELDS: tuple[tuple[str, str, str, float], ...] = (
     ("NVML_FI_DEV_REMAPPED_PENDING", "gpu_remapped_rows_pending", "bool", 1),
     ("NVML_FI_DEV_REMAPPED_FAILURE", "gpu_remapped_rows_failure", "bool", 1),
     ("NVML_FI_DEV_PCIE_REPLAY_COUNTER", "gpu_pcie_replay_total", "count", 1),
-    ("NVML_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL", "gpu_nvlink_crc_flit_errors_total", "count", 1),  # noqa: E501
-    ("NVML_FI_DEV_NVLINK_CRC_DATA_ERROR_COUNT_TOTAL", "gpu_nvlink_crc_data_errors_total", "count", 1),  # noqa: E501
+    (
+        "NVML_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL",
+        "gpu_nvlink_crc_flit_errors_total",
+        "count",
+        1,
+    ),  # noqa: E501
+    (
+        "NVML_FI_DEV_NVLINK_CRC_DATA_ERROR_COUNT_TOTAL",
+        "gpu_nvlink_crc_data_errors_total",
+        "count",
+        1,
+    ),  # noqa: E501
     ("NVML_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL", "gpu_nvlink_replay_errors_total", "count", 1),
-    ("NVML_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL", "gpu_nvlink_recovery_errors_total", "count", 1),  # noqa: E501
-)  # fmt: skip
+    (
+        "NVML_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL",
+        "gpu_nvlink_recovery_errors_total",
+        "count",
+        1,
+    ),  # noqa: E501
+)
 THRESHOLDS = (
     ("NVML_TEMPERATURE_THRESHOLD_SHUTDOWN", "gpu_temperature_shutdown_celsius"),
     ("NVML_TEMPERATURE_THRESHOLD_SLOWDOWN", "gpu_temperature_slowdown_celsius"),
@@ -147,8 +162,11 @@ class Session:
         self.reinit_errors = (nvml.NVMLError_GpuIsLost, nvml.NVMLError_ResetRequired)
         self.timeout = nvml.NVMLError_Timeout
         self.success = nvml.NVML_SUCCESS
-        self.field_missing = {nvml.NVML_ERROR_NOT_SUPPORTED, nvml.NVML_ERROR_INVALID_ARGUMENT,
-                              nvml.NVML_ERROR_FUNCTION_NOT_FOUND}  # fmt: skip
+        self.field_missing = {
+            nvml.NVML_ERROR_NOT_SUPPORTED,
+            nvml.NVML_ERROR_INVALID_ARGUMENT,
+            nvml.NVML_ERROR_FUNCTION_NOT_FOUND,
+        }
         self.fields = [(getattr(nvml, c), m, u, k) for c, m, u, k in FIELDS if hasattr(nvml, c)]
         self.temperature_gpu = nvml.NVML_TEMPERATURE_GPU
         self.clock_sm, self.clock_mem = nvml.NVML_CLOCK_SM, nvml.NVML_CLOCK_MEM

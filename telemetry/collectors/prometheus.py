@@ -75,7 +75,7 @@ DCGM_FIELDS: dict[str, tuple[str, str, float]] = {
     "DCGM_FI_PROF_GR_ENGINE_ACTIVE": ("gpu_graphics_engine_active_percent", "percent", 100),
     "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE": ("gpu_tensor_pipe_active_percent", "percent", 100),
     "DCGM_FI_PROF_DRAM_ACTIVE": ("gpu_dram_active_percent", "percent", 100),
-}  # fmt: skip
+}
 
 # DCGM's blank values: a base plus a small code (blank, not found, not supported, no
 # permission, ...). dcgm-exporter prints int fields with %d and float fields with %f.

@@ -26,11 +26,26 @@ EXCEPTION_TAGS = {
     END_OF_MIB_VIEW: "end_of_mib_view",
 }
 ERROR_STATUS = (
-    "noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr", "noAccess",
-    "wrongType", "wrongLength", "wrongEncoding", "wrongValue", "noCreation",
-    "inconsistentValue", "resourceUnavailable", "commitFailed", "undoFailed",
-    "authorizationError", "notWritable", "inconsistentName",
-)  # fmt: skip
+    "noError",
+    "tooBig",
+    "noSuchName",
+    "badValue",
+    "readOnly",
+    "genErr",
+    "noAccess",
+    "wrongType",
+    "wrongLength",
+    "wrongEncoding",
+    "wrongValue",
+    "noCreation",
+    "inconsistentValue",
+    "resourceUnavailable",
+    "commitFailed",
+    "undoFailed",
+    "authorizationError",
+    "notWritable",
+    "inconsistentName",
+)
 
 
 class BerError(ValueError):

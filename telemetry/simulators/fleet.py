@@ -66,11 +66,15 @@ def snmp_devices(port: int | None = None) -> list[SimDevice]:
         if kind is None:
             continue  # profiles no simulated kind serves: the target will report the timeout
         size = target.n_ports if kind == "leaf_switch" else target.n_outlets
-        devices.append(SimDevice(
-            target.credential.snmp_community, kind, size if kind in SIZED else None,
-            # The device's own numbers, the same on every database that names it the same.
-            seed=zlib.crc32(target.device.name.encode()),
-        ))  # fmt: skip
+        devices.append(
+            SimDevice(
+                target.credential.snmp_community,
+                kind,
+                size if kind in SIZED else None,
+                # The device's own numbers, the same on every database that names it the same.
+                seed=zlib.crc32(target.device.name.encode()),
+            )
+        )
     return devices
 
 
@@ -81,9 +85,12 @@ def modbus_units(port: int | None = None) -> dict[int, str]:
 
     port = port or modbus_port()
     rows = CollectionTarget.objects.filter(
-        protocol=Protocol.MODBUS, address=SIM_HOST, port=port, enabled=True,
+        protocol=Protocol.MODBUS,
+        address=SIM_HOST,
+        port=port,
+        enabled=True,
         credential__modbus_unit_id__isnull=False,
-    ).values_list("credential__modbus_unit_id", "profile")  # fmt: skip
+    ).values_list("credential__modbus_unit_id", "profile")
     return dict(sorted(rows))
 
 

@@ -105,10 +105,14 @@ class Model:
             ("cooling_unit_state", ""): 1,
             ("cooling_compressor_state", "compressor:1"): 1 if load > 0.15 else 0,
         }
-        self.alarms = {n for n, on in [
-            ("high_supply_air_temperature", s["supply"] > sp + 5),
-            ("high_return_air_temperature", s["ret"] > 40),
-        ] if on}  # fmt: skip
+        self.alarms = {
+            n
+            for n, on in [
+                ("high_supply_air_temperature", s["supply"] > sp + 5),
+                ("high_return_air_temperature", s["ret"] > 40),
+            ]
+            if on
+        }
         if self.alarms or f.alarms:
             self.alarms.add("summary_alarm")
 
@@ -419,12 +423,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--units", nargs="+", default=DEFAULT_FLEET, metavar="MAP:IDS")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
     args = parser.parse_args(argv)
-    sim = ModbusSimulator(parse_units(args.units), host=args.host, port=args.port,
-                          interval=args.interval)  # fmt: skip
+    sim = ModbusSimulator(
+        parse_units(args.units), host=args.host, port=args.port, interval=args.interval
+    )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with sim:
-        print(f"modbus simulator listening on {sim.host}:{sim.port} "
-              f"with {len(sim.units)} units", flush=True)  # fmt: skip
+        print(
+            f"modbus simulator listening on {sim.host}:{sim.port} with {len(sim.units)} units",
+            flush=True,
+        )
         try:
             while True:
                 time.sleep(3600)

@@ -35,9 +35,14 @@ import pynvml
 from telemetry.simulators.gpu_model import CYCLE_S, H100_SXM, GpuSpec, GpuState
 
 _EXPORTED_PREFIXES = (
-    "NVML_", "NVMLError", "nvmlEventType", "nvmlClocksEventReason", "nvmlClocksThrottleReason",
-    "nvmlTemperature_v", "nvmlMemory_v",
-)  # fmt: skip
+    "NVML_",
+    "NVMLError",
+    "nvmlEventType",
+    "nvmlClocksEventReason",
+    "nvmlClocksThrottleReason",
+    "nvmlTemperature_v",
+    "nvmlMemory_v",
+)
 EXPORTS: dict[str, Any] = {
     name: getattr(pynvml, name) for name in dir(pynvml) if name.startswith(_EXPORTED_PREFIXES)
 }
@@ -58,8 +63,12 @@ _ECC = {  # field id -> (error type, counter type) of nvmlDeviceGetTotalEccError
     pynvml.NVML_FI_DEV_ECC_SBE_AGG_TOTAL: (0, 1),
     pynvml.NVML_FI_DEV_ECC_DBE_AGG_TOTAL: (1, 1),
 }
-_REMAP = (pynvml.NVML_FI_DEV_REMAPPED_COR, pynvml.NVML_FI_DEV_REMAPPED_UNC,
-          pynvml.NVML_FI_DEV_REMAPPED_PENDING, pynvml.NVML_FI_DEV_REMAPPED_FAILURE)  # fmt: skip
+_REMAP = (
+    pynvml.NVML_FI_DEV_REMAPPED_COR,
+    pynvml.NVML_FI_DEV_REMAPPED_UNC,
+    pynvml.NVML_FI_DEV_REMAPPED_PENDING,
+    pynvml.NVML_FI_DEV_REMAPPED_FAILURE,
+)
 _NVLINK = {  # field id -> nvmlNvLinkErrorCounter_t
     pynvml.NVML_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL: pynvml.NVML_NVLINK_ERROR_DL_REPLAY,
     pynvml.NVML_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL: pynvml.NVML_NVLINK_ERROR_DL_RECOVERY,

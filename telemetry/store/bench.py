@@ -20,24 +20,42 @@ from telemetry.store.batch import Batch
 from telemetry.store.db import pg
 
 GPU_METRICS = [
-    ("gpu_utilization_percent", "percent"), ("gpu_memory_utilization_percent", "percent"),
-    ("gpu_memory_used_bytes", "bytes"), ("gpu_memory_free_bytes", "bytes"),
-    ("gpu_temperature_celsius", "celsius"), ("gpu_memory_temperature_celsius", "celsius"),
-    ("gpu_power_watts", "watts"), ("gpu_power_limit_watts", "watts"),
-    ("gpu_energy_joules_total", "joules"), ("gpu_sm_clock_hertz", "hertz"),
-    ("gpu_memory_clock_hertz", "hertz"), ("gpu_throttle_reasons", ""),
-    ("gpu_ecc_corrected_errors_total", ""), ("gpu_ecc_uncorrected_errors_total", ""),
-    ("gpu_remapped_rows_corrected_total", ""), ("gpu_remapped_rows_pending", ""),
-    ("gpu_pcie_replay_errors_total", ""), ("gpu_nvlink_errors_total", ""),
-    ("gpu_fan_speed_percent", "percent"), ("gpu_xid_last", ""),
-]  # fmt: skip
+    ("gpu_utilization_percent", "percent"),
+    ("gpu_memory_utilization_percent", "percent"),
+    ("gpu_memory_used_bytes", "bytes"),
+    ("gpu_memory_free_bytes", "bytes"),
+    ("gpu_temperature_celsius", "celsius"),
+    ("gpu_memory_temperature_celsius", "celsius"),
+    ("gpu_power_watts", "watts"),
+    ("gpu_power_limit_watts", "watts"),
+    ("gpu_energy_joules_total", "joules"),
+    ("gpu_sm_clock_hertz", "hertz"),
+    ("gpu_memory_clock_hertz", "hertz"),
+    ("gpu_throttle_reasons", ""),
+    ("gpu_ecc_corrected_errors_total", ""),
+    ("gpu_ecc_uncorrected_errors_total", ""),
+    ("gpu_remapped_rows_corrected_total", ""),
+    ("gpu_remapped_rows_pending", ""),
+    ("gpu_pcie_replay_errors_total", ""),
+    ("gpu_nvlink_errors_total", ""),
+    ("gpu_fan_speed_percent", "percent"),
+    ("gpu_xid_last", ""),
+]
 PORT_METRICS = [
-    ("if_in_octets_total", "bytes"), ("if_out_octets_total", "bytes"),
-    ("if_in_errors_total", ""), ("if_out_errors_total", ""), ("if_in_discards_total", ""),
-    ("if_out_discards_total", ""), ("if_oper_status", ""), ("if_speed_bits_per_second", ""),
-]  # fmt: skip
-OUTLET_METRICS = [("outlet_power_watts", "watts"), ("outlet_current_amperes", "amperes"),
-                  ("outlet_energy_joules_total", "joules")]  # fmt: skip
+    ("if_in_octets_total", "bytes"),
+    ("if_out_octets_total", "bytes"),
+    ("if_in_errors_total", ""),
+    ("if_out_errors_total", ""),
+    ("if_in_discards_total", ""),
+    ("if_out_discards_total", ""),
+    ("if_oper_status", ""),
+    ("if_speed_bits_per_second", ""),
+]
+OUTLET_METRICS = [
+    ("outlet_power_watts", "watts"),
+    ("outlet_current_amperes", "amperes"),
+    ("outlet_energy_joules_total", "joules"),
+]
 
 
 @dataclass
@@ -97,8 +115,17 @@ def narrow_copy_body(batch: dict, series_ids: dict[str, np.ndarray]) -> bytes:
         ts.append(np.full(len(ids), round(f["ts"][0] * 1e6) - copybin.PG_EPOCH_US))
         sid.append(ids)
         val.append(np.asarray(f["values"]))
-    dt = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("ts", ">i8"), ("l2", ">i4"), ("sid", ">i8"),
-                   ("l3", ">i4"), ("v", ">f8")])  # fmt: skip
+    dt = np.dtype(
+        [
+            ("nf", ">i2"),
+            ("l1", ">i4"),
+            ("ts", ">i8"),
+            ("l2", ">i4"),
+            ("sid", ">i8"),
+            ("l3", ">i4"),
+            ("v", ">f8"),
+        ]
+    )
     rec = np.empty(sum(len(x) for x in ts), dtype=dt)
     rec["nf"], rec["l1"], rec["l2"], rec["l3"] = 3, 8, 8, 8
     rec["ts"], rec["sid"], rec["v"] = np.concatenate(ts), np.concatenate(sid), np.concatenate(val)
@@ -237,15 +264,19 @@ def load_and_query(opts: dict, now: datetime, rng, log) -> dict:
 
     device_ids = [d.device_id for d in devices]
     power = [
-        s["id"] for s in store.find_series(metric="gpu_utilization_percent")
+        s["id"]
+        for s in store.find_series(metric="gpu_utilization_percent")
         if s["device_id"] in set(device_ids)
-    ]  # fmt: skip
+    ]
     timings: dict[str, list[float]] = {"1h": [], "24h": [], "30d": [], "latest_all_gpus": []}
     resolutions = {}
     for i in range(opts["query_reps"]):
         sid = power[int(rng.integers(len(power)))]
-        for key, span in (("1h", timedelta(hours=1)), ("24h", timedelta(days=1)),
-                          ("30d", timedelta(days=30))):  # fmt: skip
+        for key, span in (
+            ("1h", timedelta(hours=1)),
+            ("24h", timedelta(days=1)),
+            ("30d", timedelta(days=30)),
+        ):
             t = time.perf_counter()
             r = store.query(sid, now - span, now, max_points=1000, now=now)
             timings[key].append((time.perf_counter() - t) * 1000)
@@ -287,7 +318,7 @@ def table(result: dict) -> str:
             (
                 f"query {k} p50 / p95 ms",
                 f"{result['query_p50_ms'][k]} / {result['query_p95_ms'][k]}",
-            )  # fmt: skip
+            )
         )
     w = max(len(a) for a, _ in rows)
     return "\n".join(f"{a:<{w}}  {b:>18}" for a, b in rows)

@@ -158,8 +158,11 @@ def port_rates(metrics: list[str], device_ids: list[int], since: datetime) -> di
         "FROM telemetry_series s JOIN telemetry_sample t ON t.set_id = s.set_id "
         "WHERE s.metric = ANY({m}::text[]) AND s.device_id = ANY({d}::int8[]) "
         "AND t.ts >= {since} AND t.vals[s.slot] IS NOT NULL ORDER BY 1, 5"
-    ).format(m=sql.Literal(list(metrics)), d=sql.Literal([int(d) for d in device_ids]),
-             since=sql.Literal(since))  # fmt: skip
+    ).format(
+        m=sql.Literal(list(metrics)),
+        d=sql.Literal([int(d) for d in device_ids]),
+        since=sql.Literal(since),
+    )
     cols = [("sid", "i8"), ("dev", "i8"), ("port", "i4"), ("m", "i4"), ("ts", "f8"), ("v", "f8")]
     r = copy_out(q, cols)
     empty = {k: np.array([], dtype=np.float64) for k in ("dev", "port", "m", "rate")}

@@ -112,14 +112,18 @@ def encode_rows(
 
 
 INT4_OID = 23
-ROLLUP_ARRAYS = (("cnt", ">i4", INT4_OID), ("mn", ">f8", FLOAT8_OID), ("mx", ">f8", FLOAT8_OID),
-                 ("sm", ">f8", FLOAT8_OID), ("lst", ">f8", FLOAT8_OID))  # fmt: skip
+ROLLUP_ARRAYS = (
+    ("cnt", ">i4", INT4_OID),
+    ("mn", ">f8", FLOAT8_OID),
+    ("mx", ">f8", FLOAT8_OID),
+    ("sm", ">f8", FLOAT8_OID),
+    ("lst", ">f8", FLOAT8_OID),
+)
 
 
 def rollup_dtype(width: int) -> np.dtype:
     """Byte layout of a rollup row: set_id, bucket, cnt int4[], mn/mx/sm/lst float8[]."""
-    fields = [("nf", ">i2"), ("l_set", ">i4"), ("set_id", ">i4"), ("l_ts", ">i4"),
-              ("ts", ">i8")]  # fmt: skip
+    fields = [("nf", ">i2"), ("l_set", ">i4"), ("set_id", ">i4"), ("l_ts", ">i4"), ("ts", ">i8")]
     for name, kind, _ in ROLLUP_ARRAYS:
         fields += [
             (f"l_{name}", ">i4"),

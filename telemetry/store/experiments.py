@@ -43,10 +43,12 @@ def _table(name: str, cols: str, pk: str | None, day: datetime, partitioned: boo
     if partitioned:
         conn.execute(
             sql.SQL("CREATE TABLE {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
-                sql.Identifier(f"{name}_p"), sql.Identifier(name), sql.Literal(day),
+                sql.Identifier(f"{name}_p"),
+                sql.Identifier(name),
+                sql.Literal(day),
                 sql.Literal(day + timedelta(days=1)),
             )
-        )  # fmt: skip
+        )
     return name
 
 

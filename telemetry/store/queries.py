@@ -106,8 +106,14 @@ def rollup_points(series_id: int, resolution: str, start: datetime, end: datetim
         pg().execute("SELECT rolled_until FROM telemetry_rollupstate WHERE id = 1").fetchone()
     )
     table = sql.Identifier(f"telemetry_rollup_{resolution}")
-    cols = [("ts", "ts"), ("min", "f8"), ("max", "f8"), ("sum", "f8"), ("count", "i8"),
-            ("last", "f8")]  # fmt: skip
+    cols = [
+        ("ts", "ts"),
+        ("min", "f8"),
+        ("max", "f8"),
+        ("sum", "f8"),
+        ("count", "i8"),
+        ("last", "f8"),
+    ]
     cut = end if rolled is None else min(end, max(start, rolled))
     parts = []
     set_id, slot = _split(series_id)
@@ -171,8 +177,9 @@ def query(
     else:
         r = rollup_points(series_id, res, start, end)
         avg = r["sum"] / np.maximum(r["count"], 1)
-        result = QueryResult(series_id, res, r["ts"], avg, r["min"], r["max"], r["count"],
-                             r["last"])  # fmt: skip
+        result = QueryResult(
+            series_id, res, r["ts"], avg, r["min"], r["max"], r["count"], r["last"]
+        )
         lo, hi = r["min"], r["max"]
     if len(result) > max_points and downsample_with != "none":
         if downsample_with == "lttb":

@@ -123,9 +123,12 @@ class Processes:
         with open(self.logs / f"{name}.log", "wb") as out:
             self.procs[name] = subprocess.Popen(  # noqa: S603 - our own celery binary
                 [str(Path(sys.executable).parent / "celery"), *args],
-                cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=BASE_DIR,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
 
     def check_alive(self) -> None:
         for name, proc in self.procs.items():
@@ -152,18 +155,28 @@ def make_targets(snmp_port: int, modbus_port: int, http_port: int) -> dict[str, 
     now = timezone.now()
     common = {"address": "127.0.0.1", "interval_s": 5, "timeout_s": 3, "next_poll_at": now}
     snmp = CollectionTarget.objects.create(
-        device=make_device(name="e2e-pdu-a"), protocol=Protocol.SNMP, port=snmp_port,
-        credential=make_credential(snmp_community="e2e-pdu"), profile="raritan_pdu2", **common,
-    )  # fmt: skip
-    modbus = CollectionTarget.objects.create(
-        device=make_device(name="e2e-crah-01"), protocol=Protocol.MODBUS, port=modbus_port,
-        credential=make_credential(kind="modbus", modbus_unit_id=3), profile="crah_stulz",
+        device=make_device(name="e2e-pdu-a"),
+        protocol=Protocol.SNMP,
+        port=snmp_port,
+        credential=make_credential(snmp_community="e2e-pdu"),
+        profile="raritan_pdu2",
         **common,
-    )  # fmt: skip
+    )
+    modbus = CollectionTarget.objects.create(
+        device=make_device(name="e2e-crah-01"),
+        protocol=Protocol.MODBUS,
+        port=modbus_port,
+        credential=make_credential(kind="modbus", modbus_unit_id=3),
+        profile="crah_stulz",
+        **common,
+    )
     scrape = CollectionTarget.objects.create(
-        device=make_device(name="e2e-gpu-node-07"), protocol=Protocol.PROMETHEUS,
-        port=http_port, profile="/metrics", **common,
-    )  # fmt: skip
+        device=make_device(name="e2e-gpu-node-07"),
+        protocol=Protocol.PROMETHEUS,
+        port=http_port,
+        profile="/metrics",
+        **common,
+    )
     host = make_device(name=GPU_HOST)
     for i in range(8):  # the stand-in's identities: reconciliation must find them all
         make_gpu(host, index=i, uuid=nvml_standin.gpu_uuid(GPU_HOST, i))
@@ -182,9 +195,14 @@ def beat_every_second() -> None:
     every_s, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.update_or_create(
         name=DISPATCH,
-        defaults={"task": "telemetry.tasks.dispatch_polls", "interval": every_s,
-                  "queue": "celery", "expire_seconds": 5, "enabled": True},
-    )  # fmt: skip
+        defaults={
+            "task": "telemetry.tasks.dispatch_polls",
+            "interval": every_s,
+            "queue": "celery",
+            "expire_seconds": 5,
+            "enabled": True,
+        },
+    )
 
 
 def delivered(target: CollectionTarget, metric: str) -> list[store.Latest]:
@@ -215,18 +233,55 @@ def test_every_protocol_reaches_the_store_through_celery(
     }
     procs = Processes(workdir / "logs")
     try:
-        procs.start("central", [
-            "-A", "dcim", "worker", "-l", "INFO", "-c", "2", "-n", "e2e-central@%h",
-            "-Q", "celery,ingest,poll.snmp,poll.modbus,poll.http",
-        ], central_env)  # fmt: skip
-        procs.start("agent", [
-            "-A", "telemetry.agent", "worker", "-l", "INFO", "-c", "1", "-n", "e2e-agent@%h",
-            "-Q", f"nvml.{GPU_HOST}",
-        ], agent_env)  # fmt: skip
-        procs.start("beat", [
-            "-A", "dcim", "beat", "-l", "INFO", "-s", str(workdir / "beat-schedule"),
-            "-S", "django_celery_beat.schedulers:DatabaseScheduler",
-        ], central_env)  # fmt: skip
+        procs.start(
+            "central",
+            [
+                "-A",
+                "dcim",
+                "worker",
+                "-l",
+                "INFO",
+                "-c",
+                "2",
+                "-n",
+                "e2e-central@%h",
+                "-Q",
+                "celery,ingest,poll.snmp,poll.modbus,poll.http",
+            ],
+            central_env,
+        )
+        procs.start(
+            "agent",
+            [
+                "-A",
+                "telemetry.agent",
+                "worker",
+                "-l",
+                "INFO",
+                "-c",
+                "1",
+                "-n",
+                "e2e-agent@%h",
+                "-Q",
+                f"nvml.{GPU_HOST}",
+            ],
+            agent_env,
+        )
+        procs.start(
+            "beat",
+            [
+                "-A",
+                "dcim",
+                "beat",
+                "-l",
+                "INFO",
+                "-s",
+                str(workdir / "beat-schedule"),
+                "-S",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+            ],
+            central_env,
+        )
 
         pending = dict(targets)
         deadline = time.monotonic() + DEADLINE_S
@@ -246,9 +301,9 @@ def test_every_protocol_reaches_the_store_through_celery(
         assert values and all(v.value == v.value for v in values), protocol  # not NaN
         assert target.last_values > 0 and target.last_error == "", protocol
     nvml_target = targets["nvml"][0]
-    assert {v.component for v in store.latest(metric="gpu_power_watts",
-                                              device_ids=[nvml_target.device_id])} == {
-        f"gpu{i}" for i in range(8)
-    }  # fmt: skip
+    assert {
+        v.component
+        for v in store.latest(metric="gpu_power_watts", device_ids=[nvml_target.device_id])
+    } == {f"gpu{i}" for i in range(8)}
     assert nvml_target.last_report["unknown_gpus"] == []
     assert nvml_target.last_report["missing_gpus"] == []

@@ -97,8 +97,16 @@ def test_net_snmp_walks_every_record_and_sees_what_snmpsim_serves(ours, sim, dat
     for kind in ("leaf_switch", "raritan_pdu2", "ups"):
         walked = []
         for handle in (ours, sim):
-            cmd = ["snmpbulkwalk", "-v2c", "-c", f"{kind}-static", "-On", "-Cr25",
-                   f"127.0.0.1:{handle.port}", ".1"]  # fmt: skip
+            cmd = [
+                "snmpbulkwalk",
+                "-v2c",
+                "-c",
+                f"{kind}-static",
+                "-On",
+                "-Cr25",
+                f"127.0.0.1:{handle.port}",
+                ".1",
+            ]
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
             walked.append([line for line in out.splitlines() if "No more variables" not in line])
         records = (data / f"{kind}-static.snmprec").read_text().splitlines()
@@ -160,16 +168,24 @@ def test_numeric_variation_matches_snmpsims_module_exactly():
 
     clock = Clock()
     theirs.time, theirs.BOOTED = clock, 1_763_900_000.25
-    cases = [counter(10**15, 2.5e10), counter(7, 0.01, "65"), counter(2**32 - 100, 7.3, "65"),
-             counter(2**64 - 10**12, 2.5e10), counter(123456, 0.0205, "2"), wave(400, 40, 301),
-             wave(370.5, 18.5, 705, "66"), ("67:numeric", "initial=360000,rate=100")]  # fmt: skip
+    cases = [
+        counter(10**15, 2.5e10),
+        counter(7, 0.01, "65"),
+        counter(2**32 - 100, 7.3, "65"),
+        counter(2**64 - 10**12, 2.5e10),
+        counter(123456, 0.0205, "2"),
+        wave(400, 40, 301),
+        wave(370.5, 18.5, 705, "66"),
+        ("67:numeric", "initial=360000,rate=100"),
+    ]
     for tag_spec, spec in cases:
         tag = tag_spec.split(":")[0]
         ours = numeric(tag, spec, theirs.BOOTED)
         for dt in (0, 0.001, 0.5, 1.37, 30.01, 1234.5678, 285_120.0, 1e6 + 0.123, 4e8):
             theirs.recordContext, clock.now = {}, theirs.BOOTED + dt
-            _, _, value = theirs.variate("1.3", tag, spec, nextFlag=False, exactMatch=True,
-                                         setFlag=False)  # fmt: skip
+            _, _, value = theirs.variate(
+                "1.3", tag, spec, nextFlag=False, exactMatch=True, setFlag=False
+            )
             assert ours(clock.now) == int(SnmprecGrammar.TAG_MAP[tag](value)), (spec, dt)
 
 
@@ -192,10 +208,18 @@ def test_garbage_is_dropped_and_counted_and_the_agent_keeps_answering(data, tmp_
     get = ber.pdu(ber.GET, 1, 0, 0, ber.varbind_list([ber.enc_oid_body("1.3.6.1.2.1.1.3.0")]))
     valid = ber.v2c_message(b"ups-static", get)
     rng = random.Random(5)
-    malformed = [b"", b"\x30", b"\x30\x84\xff\xff\xff\xff", valid[:-5], rng.randbytes(300),
-                 valid.replace(b"\x06\x08", b"\x02\x08")]  # fmt: skip
-    others = [ber.tlv(ber.SEQUENCE, b"\x02\x01\x00" + valid[5:]),  # v1
-              valid.replace(bytes((ber.GET,)), b"\xa3", 1)]  # SET  # fmt: skip
+    malformed = [
+        b"",
+        b"\x30",
+        b"\x30\x84\xff\xff\xff\xff",
+        valid[:-5],
+        rng.randbytes(300),
+        valid.replace(b"\x06\x08", b"\x02\x08"),
+    ]
+    others = [
+        ber.tlv(ber.SEQUENCE, b"\x02\x01\x00" + valid[5:]),  # v1
+        valid.replace(bytes((ber.GET,)), b"\xa3", 1),
+    ]  # SET
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             for packet in malformed + others:
@@ -217,16 +241,22 @@ def test_getbulk_past_the_end_is_end_of_mib_view(ours, data):
     assert status == 0 and vbs == [(last, ber.END_OF_MIB_VIEW, None)]
     _, vbs, _ = ask(ours.port, "ups-static", ber.GETBULK, [before, last], 0, 5)
     assert [(oid, t) for oid, t, _ in vbs] == [
-        (last, ber.GAUGE32), (last, ber.END_OF_MIB_VIEW),  # row 1
-        (last, ber.END_OF_MIB_VIEW), (last, ber.END_OF_MIB_VIEW),  # row 2, all past: stop
-    ]  # fmt: skip
+        (last, ber.GAUGE32),
+        (last, ber.END_OF_MIB_VIEW),  # row 1
+        (last, ber.END_OF_MIB_VIEW),
+        (last, ber.END_OF_MIB_VIEW),  # row 2, all past: stop
+    ]
     _, vbs, _ = ask(ours.port, "ups-static", ber.GETNEXT, [last])
     assert vbs == [(last, ber.END_OF_MIB_VIEW, None)]
 
 
 def test_get_of_what_is_not_there(ours):
-    _, vbs, _ = ask(ours.port, "ups-static", ber.GET, [
-        "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.33.1.4.4.1.4.9"])  # fmt: skip
+    _, vbs, _ = ask(
+        ours.port,
+        "ups-static",
+        ber.GET,
+        ["1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.33.1.4.4.1.4.9"],
+    )
     assert [t for _, t, _ in vbs] == [ber.TIMETICKS, ber.NO_SUCH_OBJECT, ber.NO_SUCH_INSTANCE]
 
 

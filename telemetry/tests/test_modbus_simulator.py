@@ -135,8 +135,13 @@ def test_the_timer_advances_units_with_the_injected_clock():
 
 def test_unit_specs_and_loopback_only():
     units = parse_units(["crah_stulz:1-3,7", "cdu_vertiv:20"])
-    assert units == {1: "crah_stulz", 2: "crah_stulz", 3: "crah_stulz", 7: "crah_stulz",
-                     20: "cdu_vertiv"}  # fmt: skip
+    assert units == {
+        1: "crah_stulz",
+        2: "crah_stulz",
+        3: "crah_stulz",
+        7: "crah_stulz",
+        20: "cdu_vertiv",
+    }
     with pytest.raises(ValueError, match="given twice"):
         parse_units(["crah_stulz:1-3", "cdu_vertiv:3"])
     with pytest.raises(ValueError, match="MAP:IDS"):
@@ -147,10 +152,21 @@ def test_unit_specs_and_loopback_only():
 
 def test_command_line_serves_units_until_terminated():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "telemetry.simulators.modbus", "--port", "0",
-         "--units", "crah_stulz:1-2", "cdu_vertiv:3"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "telemetry.simulators.modbus",
+            "--port",
+            "0",
+            "--units",
+            "crah_stulz:1-2",
+            "cdu_vertiv:3",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
     try:
         line = proc.stdout.readline()
         assert "listening on 127.0.0.1:" in line, line

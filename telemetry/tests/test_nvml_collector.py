@@ -213,9 +213,11 @@ def test_unknown_error_marks_the_gpu_lost_without_reinitialising(sim):
 
 @pytest.mark.parametrize(
     ("fault", "message"),
-    [("library_not_found", "NVML Shared Library Not Found"),
-     ("driver_not_loaded", "Driver Not Loaded")],
-)  # fmt: skip
+    [
+        ("library_not_found", "NVML Shared Library Not Found"),
+        ("driver_not_loaded", "Driver Not Loaded"),
+    ],
+)
 def test_an_init_failure_fails_the_target_with_nvmls_message(sim, fault, message):
     standin.inject(sim, None, fault)
     result = collect(sim, target=HOST)

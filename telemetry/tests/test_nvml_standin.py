@@ -263,8 +263,10 @@ def test_xid_events_reach_registered_sets_once_and_xid79_loses_the_gpu(sim):
     standin.inject(sim, 3, "xid79")
     data = sim.nvmlEventSetWait(events, 1)
     assert (data.device, data.eventType, data.eventData) == (
-        sim.devices[3], pynvml.nvmlEventTypeXidCriticalError, 79,
-    )  # fmt: skip
+        sim.devices[3],
+        pynvml.nvmlEventTypeXidCriticalError,
+        79,
+    )
     with pytest.raises(pynvml.NVMLError_Timeout):
         sim.nvmlEventSetWait(events, 1)
     with pytest.raises(pynvml.NVMLError_GpuIsLost):

@@ -105,8 +105,11 @@ def test_dcgm_page_becomes_our_gpu_readings_keyed_by_uuid():
     assert gpu2["gpu_tensor_pipe_active_percent"] == pytest.approx(30.1877)
     # GPU 1's labels come in another order: same metrics, same identity.
     assert gpus["gpu1"].keys() == gpus["gpu0"].keys()
-    assert by_component(result)["gpu1"] == {"uuid": UUID["gpu1"], "pci_bus_id": "00000000:2A:00.0",
-                                            "name": "NVIDIA H100 80GB HBM3"}  # fmt: skip
+    assert by_component(result)["gpu1"] == {
+        "uuid": UUID["gpu1"],
+        "pci_bus_id": "00000000:2A:00.0",
+        "name": "NVIDIA H100 80GB HBM3",
+    }
     # Blanks are stored as nothing: no fan on SXM boards, GPU 3's two blank fields.
     assert not any("fan" in m for g in gpus.values() for m in g)
     assert gpus["gpu0"].keys() - gpus["gpu3"].keys() == {
@@ -146,8 +149,11 @@ def test_clock_event_reasons_are_split_into_named_bits():
     assert gpus["gpu0"]["gpu_clocks_event_sw_power_cap"] == 1
     assert gpus["gpu0"]["gpu_clocks_event_hw_thermal_slowdown"] == 0
     assert gpus["gpu1"]["gpu_clocks_event_reasons"] == 1  # idle: no bit we name
-    assert not any(v for m, v in gpus["gpu1"].items() if m.startswith("gpu_clocks_event_")
-                   and m != "gpu_clocks_event_reasons")  # fmt: skip
+    assert not any(
+        v
+        for m, v in gpus["gpu1"].items()
+        if m.startswith("gpu_clocks_event_") and m != "gpu_clocks_event_reasons"
+    )
 
 
 def test_same_quantity_same_series_as_the_nvml_collector():
@@ -160,8 +166,11 @@ def test_same_quantity_same_series_as_the_nvml_collector():
     assert nvml_result.ok, nvml_result.error
     nvml_units = {r.metric: r.unit for r in nvml_result.readings}
     nvml_labels = set().union(*(r.labels.keys() for r in nvml_result.readings))
-    dcgm_only = {"gpu_graphics_engine_active_percent", "gpu_tensor_pipe_active_percent",
-                 "gpu_dram_active_percent"}  # fmt: skip
+    dcgm_only = {
+        "gpu_graphics_engine_active_percent",
+        "gpu_tensor_pipe_active_percent",
+        "gpu_dram_active_percent",
+    }
     for field, (metric, unit, _factor) in DCGM_FIELDS.items():
         if metric in dcgm_only:
             continue
@@ -174,8 +183,14 @@ def test_same_quantity_same_series_as_the_nvml_collector():
 
 
 def test_dcgm_blank_sentinels_are_recognised_exactly():
-    for blank in ("9223372036854775794", "9223372036854775792", "2147483632", "2147483634",
-                  "140737488355328.000000", "9.223372036854776e+18"):  # fmt: skip
+    for blank in (
+        "9223372036854775794",
+        "9223372036854775792",
+        "2147483632",
+        "2147483634",
+        "140737488355328.000000",
+        "9.223372036854776e+18",
+    ):
         assert is_dcgm_blank(blank), blank
     for value in ("4385529183474", "2147483631", "0", "612.348000", "NaN"):
         assert not is_dcgm_blank(value), value

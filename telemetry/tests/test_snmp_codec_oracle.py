@@ -314,8 +314,9 @@ def our_response(
     varbinds: list[tuple[Oid, int, object]], request_id: int, community: bytes
 ) -> bytes:
     """A v2c Response PDU built from our primitives, the mirror of ``pysnmp_response``."""
-    body = b"".join(ber.tlv(ber.SEQUENCE, ber.tlv(ber.OID, enc(o)) + our_value(t, v))
-                    for o, t, v in varbinds)  # fmt: skip
+    body = b"".join(
+        ber.tlv(ber.SEQUENCE, ber.tlv(ber.OID, enc(o)) + our_value(t, v)) for o, t, v in varbinds
+    )
     pdu = ber.pdu(ber.RESPONSE, request_id, 0, 0, ber.tlv(ber.SEQUENCE, body))
     return ber.v2c_message(community, pdu)
 
@@ -367,8 +368,21 @@ def test_v3_discovery_request_reads_in_pysnmp_as_rfc3414_says():
     # user and context, a GET with no varbinds.
     anonymous = usm.UsmUser(b"", "", "")
     wire = usm.build(31337, anonymous, b"", 0, 0, b"", ber.pdu(ber.GET, 31337, 0, 0, b"0\x00"))
-    expected = V3(31337, 65507, usm.FLAG_REPORTABLE, 3, b"", 0, 0, b"", b"", b"", b"", b"",
-                  Pdu(ber.GET, 31337, 0, 0, []))  # fmt: skip
+    expected = V3(
+        31337,
+        65507,
+        usm.FLAG_REPORTABLE,
+        3,
+        b"",
+        0,
+        0,
+        b"",
+        b"",
+        b"",
+        b"",
+        b"",
+        Pdu(ber.GET, 31337, 0, 0, []),
+    )
     assert pysnmp_reads_v3(wire) == expected
 
 
@@ -411,7 +425,7 @@ VALUE_CASES = [
         ber.OCTET_STRING,
         bytes(range(256)),
         id="binary-long-form-length",
-    ),  # fmt: skip
+    ),
     pytest.param(v2c.OctetString(b""), ber.OCTET_STRING, b"", id="empty-string"),
     pytest.param(v2c.Bits(b"\xa0"), ber.OCTET_STRING, b"\xa0", id="bits"),
     pytest.param(v2c.IpAddress("10.0.255.1"), ber.IP_ADDRESS, b"\x0a\x00\xff\x01", id="ipaddress"),
@@ -421,7 +435,7 @@ VALUE_CASES = [
         ber.OPAQUE,
         b"\x9f\x78\x04\x42\xf6\x00\x00",
         id="opaque-float",
-    ),  # fmt: skip
+    ),
     pytest.param(v2c.Null(""), ber.NULL, None, id="null"),
     pytest.param(v2c.NoSuchObject(""), ber.NO_SUCH_OBJECT, None, id="noSuchObject"),
     pytest.param(v2c.NoSuchInstance(""), ber.NO_SUCH_INSTANCE, None, id="noSuchInstance"),
@@ -503,7 +517,7 @@ TYPED_VALUES = st.one_of(
                 (v2c.EndOfMibView, ber.END_OF_MIB_VIEW),
             )
         ]
-    ),  # fmt: skip
+    ),
 )
 VARBINDS = st.lists(st.tuples(OIDS, TYPED_VALUES), max_size=30)
 REQUEST_IDS = st.integers(-(2**31), 2**31 - 1)
@@ -605,8 +619,14 @@ def test_same_salt_gives_pysnmps_ciphertext(priv: str, monkeypatch: pytest.Monke
     assert (salt_sent, ciphertext) == (bytes(salt), bytes(theirs)[: len(ciphertext)])
 
 
-RESPONSE_CASES = [("md5", "des"), ("sha", "aes128"), ("sha224", "aes192"), ("sha256", "aes256"),
-                  ("sha384", "aes192-blumenthal"), ("sha512", "aes256-blumenthal")]  # fmt: skip
+RESPONSE_CASES = [
+    ("md5", "des"),
+    ("sha", "aes128"),
+    ("sha224", "aes192"),
+    ("sha256", "aes256"),
+    ("sha384", "aes192-blumenthal"),
+    ("sha512", "aes256-blumenthal"),
+]
 
 
 @pytest.mark.parametrize(("auth", "priv"), RESPONSE_CASES)
@@ -615,10 +635,17 @@ def test_we_open_a_response_pysnmp_signed_and_encrypted(auth: str, priv: str):
     varbinds = [(SYS_UPTIME, v2c.TimeTicks(123456)), (IFX_HC_IN + (1,), v2c.Counter64(2**64 - 1))]
     scoped = pysnmp_scoped_pdu(ENGINE, b"leaf-01", pysnmp_response_pdu(varbinds, 99))
     wire = pysnmp_v3_message(
-        99, usm.FLAG_AUTH | usm.FLAG_PRIV, b"ops", 7, 86_400, scoped,
-        auth=auth, auth_key=pysnmp_auth_key(auth, AUTH_PW, ENGINE),
-        priv=priv, priv_key=pysnmp_priv_key(auth, priv, PRIV_PW, ENGINE),
-    )  # fmt: skip
+        99,
+        usm.FLAG_AUTH | usm.FLAG_PRIV,
+        b"ops",
+        7,
+        86_400,
+        scoped,
+        auth=auth,
+        auth_key=pysnmp_auth_key(auth, AUTH_PW, ENGINE),
+        priv=priv,
+        priv_key=pysnmp_priv_key(auth, priv, PRIV_PW, ENGINE),
+    )
     got = usm.parse(wire, our_user(auth, priv))
     expected = [(SYS_UPTIME, ber.TIMETICKS, 123456), (IFX_HC_IN + (1,), ber.COUNTER64, 2**64 - 1)]
     tag, rid, status, index, vbs = got.pdu
@@ -638,8 +665,9 @@ def test_we_open_a_response_pysnmp_signed_and_encrypted(auth: str, priv: str):
 def test_we_reject_a_response_pysnmp_signed_with_another_password():
     scoped = pysnmp_scoped_pdu(ENGINE, b"", pysnmp_response_pdu([(SYS_UPTIME, v2c.TimeTicks(1))]))
     other_key = pysnmp_auth_key("sha", "not-" + AUTH_PW, ENGINE)
-    wire = pysnmp_v3_message(1, usm.FLAG_AUTH, b"ops", 7, 86_400, scoped, auth="sha",
-                             auth_key=other_key)  # fmt: skip
+    wire = pysnmp_v3_message(
+        1, usm.FLAG_AUTH, b"ops", 7, 86_400, scoped, auth="sha", auth_key=other_key
+    )
     with pytest.raises(usm.UsmError, match="authentication"):
         usm.parse(wire, our_user("sha"))
 

@@ -22,8 +22,9 @@ def sim(tmp_path_factory):
 
 
 def target(sim, community, profiles=("if_mib",), **kw):
-    return SnmpTarget("127.0.0.1", SnmpCredentials(community=community), profiles,
-                      port=sim.port, **kw)  # fmt: skip
+    return SnmpTarget(
+        "127.0.0.1", SnmpCredentials(community=community), profiles, port=sim.port, **kw
+    )
 
 
 def counters_of(sim):
@@ -79,8 +80,14 @@ def test_garbage_values_are_skipped_and_counted_and_good_ones_kept(sim):
 
 def test_silent_port_is_a_target_error_while_the_others_succeed(sim):
     dead_port = free_udp_port()
-    dead = SnmpTarget("127.0.0.1", SnmpCredentials(community="counters"), ("if_mib",),
-                      port=dead_port, timeout=0.3, retries=1)  # fmt: skip
+    dead = SnmpTarget(
+        "127.0.0.1",
+        SnmpCredentials(community="counters"),
+        ("if_mib",),
+        port=dead_port,
+        timeout=0.3,
+        retries=1,
+    )
     results = poll_many([target(sim, "counters"), dead, target(sim, "garbage")])
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].error.startswith(
@@ -131,7 +138,13 @@ def test_profiles_may_come_as_the_comma_separated_string_a_collection_target_hol
 
 
 def test_credentials_never_show_their_secrets():
-    creds = SnmpCredentials("3", user="ops", auth_protocol="sha", auth_key="s3cret-auth",
-                            priv_protocol="aes128", priv_key="s3cret-priv")  # fmt: skip
+    creds = SnmpCredentials(
+        "3",
+        user="ops",
+        auth_protocol="sha",
+        auth_key="s3cret-auth",
+        priv_protocol="aes128",
+        priv_key="s3cret-priv",
+    )
     assert "s3cret" not in repr(creds) and "s3cret" not in repr(SnmpTarget("10.0.0.1", creds))
     assert "public" not in repr(SnmpCredentials(community="public"))

@@ -35,8 +35,14 @@ def sim(tmp_path_factory):
 def v2c(sim, kind, static=True, **kw):
     device = DEVICES[kind]
     community = f"{device.name}-static" if static else device.name
-    return SnmpTarget("127.0.0.1", SnmpCredentials(community=community), device.profiles,
-                      port=sim.port, name=community, **kw)  # fmt: skip
+    return SnmpTarget(
+        "127.0.0.1",
+        SnmpCredentials(community=community),
+        device.profiles,
+        port=sim.port,
+        name=community,
+        **kw,
+    )
 
 
 def readings(result):
@@ -139,9 +145,15 @@ def test_liebert_strings_parsed_fahrenheit_converted_unavailable_skipped(sim):
 def test_v3_auth_priv_reads_what_v2c_reads(sim, user):
     auth = {"MD5": "md5", "SHA": "sha", "SHA256": "sha256", "SHA512": "sha512"}[user.auth_proto]
     priv = {"DES": "des", "AES": "aes128", "AES192": "aes192", "AES256": "aes256"}[user.priv_proto]
-    creds = SnmpCredentials("3", user=user.name, auth_protocol=auth, auth_key=user.auth_key,
-                            priv_protocol=priv, priv_key=user.priv_key,
-                            context="pdu-apc-01-static")  # fmt: skip
+    creds = SnmpCredentials(
+        "3",
+        user=user.name,
+        auth_protocol=auth,
+        auth_key=user.auth_key,
+        priv_protocol=priv,
+        priv_key=user.priv_key,
+        context="pdu-apc-01-static",
+    )
     plain = v2c(sim, "apc_rpdu2")
     secure = SnmpTarget("127.0.0.1", creds, plain.profiles, port=sim.port)
     a, b = poll_many([plain, secure])

@@ -63,9 +63,12 @@ def test_first_poll_failing_is_a_flip_and_downtime_runs_to_the_end():
 def test_snmp_target_needs_an_snmp_credential_and_a_known_profile():
     modbus = make_credential(kind="modbus", modbus_unit_id=1)
     target = CollectionTarget(
-        device=make_device(), protocol=Protocol.SNMP, address="127.0.0.1", credential=modbus,
+        device=make_device(),
+        protocol=Protocol.SNMP,
+        address="127.0.0.1",
+        credential=modbus,
         profile="if_mib",
-    )  # fmt: skip
+    )
     with pytest.raises(ValidationError, match="SNMP credential"):
         target.full_clean()
     target.credential = make_credential(kind="snmp_v2c", snmp_community="x")
@@ -78,9 +81,12 @@ def test_snmp_target_needs_an_snmp_credential_and_a_known_profile():
 
 def test_modbus_target_needs_a_register_map():
     target = CollectionTarget(
-        device=make_device(), protocol=Protocol.MODBUS, address="127.0.0.1",
-        credential=make_credential(kind="modbus", modbus_unit_id=3), profile="crah_nope",
-    )  # fmt: skip
+        device=make_device(),
+        protocol=Protocol.MODBUS,
+        address="127.0.0.1",
+        credential=make_credential(kind="modbus", modbus_unit_id=3),
+        profile="crah_nope",
+    )
     with pytest.raises(ValidationError, match="Unknown profile"):
         target.full_clean()
 

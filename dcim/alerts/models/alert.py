@@ -28,9 +28,12 @@ class Alert(models.Model):
     )
     component = models.CharField(max_length=120, blank=True)
     target = models.ForeignKey(
-        "telemetry.CollectionTarget", on_delete=models.SET_NULL, null=True, blank=True,
+        "telemetry.CollectionTarget",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     value = models.FloatField(null=True, blank=True)
@@ -45,9 +48,12 @@ class Alert(models.Model):
     labels = models.JSONField(default=dict, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     ack_comment = models.CharField("acknowledgement comment", max_length=500, blank=True)
     last_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -106,9 +112,12 @@ class AlertEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     value = models.FloatField(null=True, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:

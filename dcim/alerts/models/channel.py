@@ -72,10 +72,11 @@ class Route(PlaceScope):
         "alerts.Rule", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     repeat_interval_s = models.PositiveIntegerField(
-        "repeat every (s)", default=4 * 3600,
+        "repeat every (s)",
+        default=4 * 3600,
         validators=[MinValueValidator(60), MaxValueValidator(7 * 86400)],
         help_text="Send again while still firing and not acknowledged.",
-    )  # fmt: skip
+    )
     send_resolved = models.BooleanField(default=True)
 
     class Meta:

@@ -11,9 +11,15 @@ from dcim.alerts.models.choices import Condition, Reference, Severity, Source
 from dcim.alerts.models.scope import PlaceScope
 
 NEEDS_THRESHOLD = {
-    Condition.GT, Condition.GE, Condition.LT, Condition.LE, Condition.EQ, Condition.NE,
-    Condition.OUTSIDE, Condition.RATE_GT,
-}  # fmt: skip
+    Condition.GT,
+    Condition.GE,
+    Condition.LT,
+    Condition.LE,
+    Condition.EQ,
+    Condition.NE,
+    Condition.OUTSIDE,
+    Condition.RATE_GT,
+}
 COUNTER_CONDITIONS = {Condition.INCREASE, Condition.RATE_GT}
 DEFAULT_TEMPLATE = "{{ rule.name }} on {{ subject }}: {{ value|floatformat:2 }}"
 
@@ -35,9 +41,10 @@ class Rule(PlaceScope):
     metric = models.CharField(max_length=120, blank=True, db_index=True)
     condition = models.CharField(max_length=10, choices=Condition.choices, default=Condition.GT)
     threshold = models.FloatField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Collector rules: the number of consecutive failures (≥).",
-    )  # fmt: skip
+    )
     threshold_high = models.FloatField(null=True, blank=True, help_text="Upper bound (outside).")
     values = models.CharField(
         max_length=200, blank=True, help_text='For "one of": comma-separated numbers, e.g. 48,79.'
@@ -46,33 +53,45 @@ class Rule(PlaceScope):
         max_length=10, choices=Reference.choices, default=Reference.NONE, blank=True
     )
     reference_metric = models.CharField(
-        max_length=120, blank=True,
+        max_length=120,
+        blank=True,
         help_text="Sibling metric (same device and component) subtracted from the value.",
-    )  # fmt: skip
+    )
     for_s = models.PositiveIntegerField(
-        "for (s)", default=0, validators=[MaxValueValidator(86400)],
+        "for (s)",
+        default=0,
+        validators=[MaxValueValidator(86400)],
         help_text="The condition must hold this long before the alert fires (pending until).",
-    )  # fmt: skip
+    )
     keep_firing_for_s = models.PositiveIntegerField(
-        "keep firing for (s)", default=0, validators=[MaxValueValidator(86400)],
+        "keep firing for (s)",
+        default=0,
+        validators=[MaxValueValidator(86400)],
         help_text="Resolve only after the condition has been false this long (anti-flap).",
-    )  # fmt: skip
+    )
     absent_for_s = models.PositiveIntegerField(
-        "absent for (s)", default=600, validators=[MaxValueValidator(7 * 86400)],
+        "absent for (s)",
+        default=600,
+        validators=[MaxValueValidator(7 * 86400)],
         help_text="Absence rules: no data for this long fires.",
-    )  # fmt: skip
+    )
     # Scope, beside PlaceScope's place and role: every field given must match.
     device = models.ForeignKey(
         "inventory.Device", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     gpu = models.ForeignKey(
-        "inventory.GPU", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "inventory.GPU",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="GPU",
-    )  # fmt: skip
+    )
     component = models.CharField(
-        max_length=120, blank=True,
+        max_length=120,
+        blank=True,
         help_text='Component pattern, shell-style: "gpu*", "if:Eth1/*", "sensor:Rack inlet".',
-    )  # fmt: skip
+    )
     labels = models.JSONField(default=dict, blank=True, help_text="Extra labels for routing.")
     summary_template = models.TextField(
         default=DEFAULT_TEMPLATE,

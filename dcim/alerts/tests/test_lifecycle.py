@@ -18,8 +18,10 @@ def history(alert: Alert) -> list[tuple[str, float | None, int]]:
     """(kind, value, seconds after T0) of every history row."""
     from dcim.alerts.tests.conftest import T0
 
-    return [(e.kind, e.value, int((e.at - T0).total_seconds()))
-            for e in AlertEvent.objects.filter(alert=alert)]  # fmt: skip
+    return [
+        (e.kind, e.value, int((e.at - T0).total_seconds()))
+        for e in AlertEvent.objects.filter(alert=alert)
+    ]
 
 
 def test_without_duration_a_breach_fires_at_once_and_resolves_when_clear(gpu_server):
@@ -110,10 +112,16 @@ def test_scope_limits_a_rule_to_its_component_pattern_and_rack(gpu_server):
 
 
 def test_sibling_reference_compares_with_the_same_gpus_own_threshold(gpu_server):
-    rule(threshold=-5, condition="ge", reference="sibling",
-         reference_metric="gpu_temperature_slowdown_celsius")  # fmt: skip
-    slowdown = [temp(89, "gpu0", "gpu_temperature_slowdown_celsius"),
-                temp(95, "gpu1", "gpu_temperature_slowdown_celsius")]  # fmt: skip
+    rule(
+        threshold=-5,
+        condition="ge",
+        reference="sibling",
+        reference_metric="gpu_temperature_slowdown_celsius",
+    )
+    slowdown = [
+        temp(89, "gpu0", "gpu_temperature_slowdown_celsius"),
+        temp(95, "gpu1", "gpu_temperature_slowdown_celsius"),
+    ]
     engine.evaluate(gpu_server.pk, [temp(85, "gpu0"), temp(85, "gpu1"), *slowdown], at(0))
     alert = Alert.objects.get()
     assert alert.component == "gpu0" and alert.value == 85  # 4 °C from 89; gpu1 is 10 away
@@ -183,8 +191,9 @@ def test_collector_rule_fires_after_n_failures_and_resolves_on_success(gpu_serve
     from telemetry.targets import CollectionTarget
 
     Rule.objects.filter(builtin=True).exclude(name="Collector failing").update(enabled=False)
-    target = CollectionTarget.objects.create(device=gpu_server, protocol="prometheus",
-                                             address="127.0.0.1")  # fmt: skip
+    target = CollectionTarget.objects.create(
+        device=gpu_server, protocol="prometheus", address="127.0.0.1"
+    )
     for i in range(3):
         polling.store_result(target, PollResult("x", started=at(30 * i), error="timed out"))
         assert Alert.objects.filter(state=State.FIRING).count() == (1 if i == 2 else 0)

@@ -64,8 +64,11 @@ def test_firing_email_reaches_a_real_smtp_listener_with_subject_and_links(gpu_se
     [msg] = real_smtp.messages
     assert msg["Subject"] == f"[FIRING] CRITICAL: GPU hot on {gpu_server.name} gpu0"
     assert msg["To"] == "oncall@example.com"
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk()
-             if not p.is_multipart()}  # fmt: skip
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in msg.walk()
+        if not p.is_multipart()
+    }
     text, html = parts["text/plain"], parts["text/html"]
     alert_url = f"https://dcim.example.net/alerts/{alert.pk}/"
     assert alert_url in text and f'href="{alert_url}"' in html
@@ -89,17 +92,19 @@ def test_resolved_notice_and_repeat_after_the_interval(gpu_server):
     assert due_repeats(later + timedelta(seconds=10)) == []  # no second repeat at once
     fire(gpu_server, 70, t=60)
     assert mail.outbox[-1].subject.startswith("[RESOLVED]")
-    assert [n.kind for n in Notification.objects.order_by("id")] == [
-        "firing", "repeat", "resolved"]  # fmt: skip
+    assert [n.kind for n in Notification.objects.order_by("id")] == ["firing", "repeat", "resolved"]
 
 
 def test_a_silence_stops_notifications_while_the_alert_is_recorded(gpu_server):
     rule(name="GPU hot", threshold=80)
     email_route()
     now = timezone.now()
-    Silence.objects.create(matchers={"rule": "GPU hot", "component": "gpu*"},
-                           starts_at=now - timedelta(minutes=1),
-                           ends_at=now + timedelta(hours=1), reason="fan swap")  # fmt: skip
+    Silence.objects.create(
+        matchers={"rule": "GPU hot", "component": "gpu*"},
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        reason="fan swap",
+    )
     fire(gpu_server, 90)
     assert mail.outbox == []
     alert = Alert.objects.get()
@@ -145,8 +150,9 @@ def test_routes_filter_by_severity_and_scope(gpu_server):
 def webhook(url: str, **fields) -> Channel:
     fields.setdefault("timeout_s", 1.0)
     fields.setdefault("max_retries", 2)
-    channel = Channel.objects.create(name="hook", kind=ChannelKind.WEBHOOK, webhook_url=url,
-                                     **fields)  # fmt: skip
+    channel = Channel.objects.create(
+        name="hook", kind=ChannelKind.WEBHOOK, webhook_url=url, **fields
+    )
     Route.objects.create(channel=channel, min_severity="info")
     return channel
 

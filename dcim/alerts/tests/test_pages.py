@@ -58,13 +58,16 @@ def test_operators_acknowledge_and_silence_with_csrf(firing):
     assert f'action="/alerts/{firing.pk}/ack/"' in page.content.decode()
     assert operator.post(f"/alerts/{firing.pk}/ack/", {"comment": "on it"}).status_code == 403
     token = page.cookies["csrftoken"].value
-    r = operator.post(f"/alerts/{firing.pk}/ack/", {"comment": "on it",
-                                                    "csrfmiddlewaretoken": token})  # fmt: skip
+    r = operator.post(
+        f"/alerts/{firing.pk}/ack/", {"comment": "on it", "csrfmiddlewaretoken": token}
+    )
     assert r.status_code == 302
     firing.refresh_from_db()
     assert firing.acknowledged_by == user and firing.ack_comment == "on it"
-    operator.post(f"/alerts/{firing.pk}/silence/", {"hours": 4, "reason": "swap",
-                  "scope": "subject", "csrfmiddlewaretoken": token})  # fmt: skip
+    operator.post(
+        f"/alerts/{firing.pk}/silence/",
+        {"hours": 4, "reason": "swap", "scope": "subject", "csrfmiddlewaretoken": token},
+    )
     s = Silence.objects.get()
     assert s.matchers["rule"] == "GPU hot" and s.created_by == user and s.reason == "swap"
     assert s.matches(firing.labels)
@@ -166,8 +169,9 @@ def test_admin_refuses_an_unknown_metric_with_a_clear_message(db):
 
 
 def test_admin_refuses_a_bad_template_with_the_error(db):
-    r = admin_client().post("/admin/alerts/rule/add/",
-                            rule_form(summary_template="{{ value|nosuchfilter }}"))  # fmt: skip
+    r = admin_client().post(
+        "/admin/alerts/rule/add/", rule_form(summary_template="{{ value|nosuchfilter }}")
+    )
     assert r.status_code == 200 and not Rule.objects.filter(name="r").exists()
     assert "Template error: Invalid filter: &#x27;nosuchfilter&#x27;" in r.content.decode()
 
@@ -179,12 +183,21 @@ def test_admin_accepts_a_good_rule(db):
 
 def test_channel_secret_is_encrypted_and_never_echoed(db):
     client = admin_client()
-    r = client.post("/admin/alerts/channel/add/", {
-        "name": "pager", "kind": "webhook", "enabled": "on",
-        "webhook_url": "https://hooks.example.net/x", "header_name": "Authorization",
-        "header_value": "Bearer top-secret", "timeout_s": "5", "max_retries": "3",
-        "routes-TOTAL_FORMS": "0", "routes-INITIAL_FORMS": "0",
-    })  # fmt: skip
+    r = client.post(
+        "/admin/alerts/channel/add/",
+        {
+            "name": "pager",
+            "kind": "webhook",
+            "enabled": "on",
+            "webhook_url": "https://hooks.example.net/x",
+            "header_name": "Authorization",
+            "header_value": "Bearer top-secret",
+            "timeout_s": "5",
+            "max_retries": "3",
+            "routes-TOTAL_FORMS": "0",
+            "routes-INITIAL_FORMS": "0",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     channel = Channel.objects.get()
     assert channel.header_value == "Bearer top-secret"

@@ -92,12 +92,13 @@ def test_gpu_rules_fire_on_the_nvml_standin(gpu_host):
     poll(target, sim)
     assert [a.component for a in firing("GPU uncorrected ECC error")] == ["gpu1"]
     assert {a.component: a.value for a in firing("GPU critical XID error")} == {
-        "gpu1": 48, "gpu2": 79}  # fmt: skip
+        "gpu1": 48,
+        "gpu2": 79,
+    }
     assert [a.component for a in firing("GPU lost")] == ["gpu2"]
     assert [a.component for a in firing("GPU row-remap failure")] == ["gpu4"]
     later(3)
-    assert [a.component for a in firing("GPU temperature near its slowdown threshold")] == [
-        "gpu3"]  # fmt: skip
+    assert [a.component for a in firing("GPU temperature near its slowdown threshold")] == ["gpu3"]
     assert [a.component for a in firing("GPU thermal throttling sustained")] == ["gpu3"]
 
 
@@ -154,13 +155,15 @@ def snmp_files() -> dict:
 
     return {
         # .4.3.1.5 is in hundredths of kW: 330 -> 3300 W; the inlet probe reads 33.5 °C
-        "pdu-hot": patch(apc_rpdu2(4), {f"{APC}.4.3.1.5.1": ("2", 330),
-                                         f"{APC}.10.2.2.1.8.1": ("2", 335)}),
+        "pdu-hot": patch(
+            apc_rpdu2(4), {f"{APC}.4.3.1.5.1": ("2", 330), f"{APC}.10.2.2.1.8.1": ("2", 335)}
+        ),
         # on battery for 2 min, 5 min of runtime left, output source battery(5)
-        "ups-onbatt": patch(ups(1), {f"{UPS}.2.2.0": ("2", 120), f"{UPS}.2.3.0": ("2", 5),
-                                     f"{UPS}.4.1.0": ("2", 5)}),
+        "ups-onbatt": patch(
+            ups(1), {f"{UPS}.2.2.0": ("2", 120), f"{UPS}.2.3.0": ("2", 5), f"{UPS}.4.1.0": ("2", 5)}
+        ),
         "switch": switch_records(errors=100),
-    }  # fmt: skip
+    }
 
 
 def switch_records(errors: int) -> list:
@@ -168,9 +171,13 @@ def switch_records(errors: int) -> list:
 
     out = [("1.3.6.1.2.1.1.3.0", "67", "360000")]
     for i, (admin, oper) in enumerate([(1, 2), (1, 1), (2, 2)], start=1):
-        out += [(f"{IF}.2.{i}", "4", f"Ethernet1/{i}"), (f"{IF}.7.{i}", "2", str(admin)),
-                (f"{IF}.8.{i}", "2", str(oper)), (f"{IF}.14.{i}", "65", str(errors * i)),
-                (f"{IFX}.1.{i}", "4", f"Eth1/{i}")]  # fmt: skip
+        out += [
+            (f"{IF}.2.{i}", "4", f"Ethernet1/{i}"),
+            (f"{IF}.7.{i}", "2", str(admin)),
+            (f"{IF}.8.{i}", "2", str(oper)),
+            (f"{IF}.14.{i}", "65", str(errors * i)),
+            (f"{IFX}.1.{i}", "4", f"Eth1/{i}"),
+        ]
     return out
 
 
@@ -180,8 +187,18 @@ def snmp_poll(sim, device, community: str, profiles) -> None:
     target, _ = CollectionTarget.objects.get_or_create(
         device=device, protocol="snmp", address="127.0.0.1", port=sim.port
     )
-    [result] = poll_many([SnmpTarget("127.0.0.1", SnmpCredentials(community=community),
-                                     profiles, port=sim.port, timeout=1, retries=0)])  # fmt: skip
+    [result] = poll_many(
+        [
+            SnmpTarget(
+                "127.0.0.1",
+                SnmpCredentials(community=community),
+                profiles,
+                port=sim.port,
+                timeout=1,
+                retries=0,
+            )
+        ]
+    )
     assert result.ok, result.error
     store_result(target, result)
 
@@ -238,10 +255,12 @@ def test_crah_rules_fire_on_the_modbus_simulator(db):
         for _ in range(60):  # 10 minutes of thermal lag
             t[0] += 10
             sim.tick()
-        target = CollectionTarget.objects.create(device=crah, protocol="modbus",
-                                                 address="127.0.0.1", port=sim.port)  # fmt: skip
-        [result] = poll_many([ModbusTarget("127.0.0.1", sim.port, 1, "crah_stulz",
-                                           timeout=1.0, retries=0)])  # fmt: skip
+        target = CollectionTarget.objects.create(
+            device=crah, protocol="modbus", address="127.0.0.1", port=sim.port
+        )
+        [result] = poll_many(
+            [ModbusTarget("127.0.0.1", sim.port, 1, "crah_stulz", timeout=1.0, retries=0)]
+        )
     assert result.ok, result.error
     store_result(target, result)
     later(3)

@@ -37,8 +37,12 @@ def device_types(db) -> dict[str, DeviceType]:
     vendor = Manufacturer.objects.create(name="Acme", slug="acme")
     return {
         "gpu": DeviceType.objects.create(
-            manufacturer=vendor, model="G8", slug="g8", u_height=4,
-            default_role=DeviceRole.GPU_SERVER, gpu_count=8,
+            manufacturer=vendor,
+            model="G8",
+            slug="g8",
+            u_height=4,
+            default_role=DeviceRole.GPU_SERVER,
+            gpu_count=8,
         ),
         "switch": DeviceType.objects.create(
             manufacturer=vendor, model="S1", slug="s1", default_role=DeviceRole.SWITCH
@@ -46,7 +50,7 @@ def device_types(db) -> dict[str, DeviceType]:
         "pdu": DeviceType.objects.create(
             manufacturer=vendor, model="P0", slug="p0", u_height=0, default_role=DeviceRole.PDU
         ),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture

@@ -26,20 +26,31 @@ def test_totals(page):
 
 def test_racks_by_status(page):
     assert counts(page, "racks-by-status") == {
-        "Planned": 1, "Active": 2, "Reserved": 1, "Decommissioned": 0,
-    }  # fmt: skip
+        "Planned": 1,
+        "Active": 2,
+        "Reserved": 1,
+        "Decommissioned": 0,
+    }
 
 
 def test_devices_by_status(page):
     assert counts(page, "devices-by-status") == {
-        "Planned": 1, "Active": 3, "Maintenance": 1, "Failed": 1, "Decommissioned": 0,
-    }  # fmt: skip
+        "Planned": 1,
+        "Active": 3,
+        "Maintenance": 1,
+        "Failed": 1,
+        "Decommissioned": 0,
+    }
 
 
 def test_gpus_take_the_status_of_their_server(page):
     assert counts(page, "gpus-by-status") == {
-        "Planned": 2, "Active": 4, "Maintenance": 2, "Failed": 1, "Decommissioned": 0,
-    }  # fmt: skip
+        "Planned": 2,
+        "Active": 4,
+        "Maintenance": 2,
+        "Failed": 1,
+        "Decommissioned": 0,
+    }
 
 
 def test_statuses_are_badges_with_words(page):
@@ -49,8 +60,10 @@ def test_statuses_are_badges_with_words(page):
 
 def test_devices_by_role_most_common_first(page):
     assert table_rows(page, "devices-by-role") == [
-        ["GPU server", "4"], ["PDU", "1"], ["Switch", "1"],
-    ]  # fmt: skip
+        ["GPU server", "4"],
+        ["PDU", "1"],
+        ["Switch", "1"],
+    ]
 
 
 def test_one_row_per_site(page):

@@ -62,13 +62,28 @@ def live(inventory, device_types):
 def pages(live) -> list[str]:
     gpu01, rack = live["gpu01"].pk, live["rack"].pk
     return [
-        "/", "/api/overview/", "/api/overview/it-load/?range=24h", "/floor/", "/api/floor/",
-        "/racks/", "/api/racks/", f"/racks/{rack}/", f"/api/racks/{rack}/",
-        f"/devices/{gpu01}/", f"/api/devices/{gpu01}/",
+        "/",
+        "/api/overview/",
+        "/api/overview/it-load/?range=24h",
+        "/floor/",
+        "/api/floor/",
+        "/racks/",
+        "/api/racks/",
+        f"/racks/{rack}/",
+        f"/api/racks/{rack}/",
+        f"/devices/{gpu01}/",
+        f"/api/devices/{gpu01}/",
         f"/api/devices/{gpu01}/chart/?metric=gpu_temperature_celsius&range=1h",
-        "/gpus/", "/api/gpus/", "/network/", "/api/network/", "/cooling/", "/api/cooling/",
-        "/api/cooling/delta-t/?range=24h", "/search/?q=gpu", "/api/search/?q=gpu",
-    ]  # fmt: skip
+        "/gpus/",
+        "/api/gpus/",
+        "/network/",
+        "/api/network/",
+        "/cooling/",
+        "/api/cooling/",
+        "/api/cooling/delta-t/?range=24h",
+        "/search/?q=gpu",
+        "/api/search/?q=gpu",
+    ]
 
 
 def test_a_viewer_sees_every_page_and_endpoint(viewer_client, live):
@@ -88,9 +103,16 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, live):
 
 @pytest.mark.parametrize(
     "url",
-    ["/racks/999999/", "/api/racks/999999/", "/devices/999999/", "/api/devices/999999/",
-     "/api/devices/999999/chart/?metric=x", "/floor/?room=999999", "/api/floor/?room=999999"],
-)  # fmt: skip
+    [
+        "/racks/999999/",
+        "/api/racks/999999/",
+        "/devices/999999/",
+        "/api/devices/999999/",
+        "/api/devices/999999/chart/?metric=x",
+        "/floor/?room=999999",
+        "/api/floor/?room=999999",
+    ],
+)
 def test_unknown_ids_are_404_not_500(viewer_client, inventory, url):
     assert viewer_client.get(url).status_code == 404
 
@@ -161,9 +183,15 @@ def test_empty_fleet_says_no_data_yet(viewer_client, inventory):
 
 def test_collector_down_says_since_when(viewer_client, live):
     since = timezone.now() - timedelta(hours=2)
-    CollectionTarget.objects.create(device=live["pdu"], protocol="snmp", address="pdu",
-                                    last_poll_at=timezone.now(), last_success_at=since,
-                                    consecutive_failures=12, last_error="timeout")  # fmt: skip
+    CollectionTarget.objects.create(
+        device=live["pdu"],
+        protocol="snmp",
+        address="pdu",
+        last_poll_at=timezone.now(),
+        last_success_at=since,
+        consecutive_failures=12,
+        last_error="timeout",
+    )
     rows = unpooled(viewer_client.get("/api/overview/").json()["tables"]["failing_collectors"])
     assert rows[0][0]["t"] == "pdu-a01"
     assert rows[0][2]["t"].startswith("down since ") and rows[0][2]["b"] == "crit"

@@ -54,12 +54,22 @@ def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
             reasons[mask] = cell(metrics.reasons_text(mask) or None)
         if g.ts_s not in seen:
             seen[g.ts_s] = when(g.ts, tz, now)
-        out.append([
-            host, names[g.index], rack,
-            util(v.get("util")), temp(v.get("temp")), power(v.get("power")),
-            mem(v.get("mem_used")), count(v.get("ecc")), count(v.get("xid")),
-            reasons[mask], states[g.state], seen[g.ts_s],
-        ])  # fmt: skip
+        out.append(
+            [
+                host,
+                names[g.index],
+                rack,
+                util(v.get("util")),
+                temp(v.get("temp")),
+                power(v.get("power")),
+                mem(v.get("mem_used")),
+                count(v.get("ecc")),
+                count(v.get("xid")),
+                reasons[mask],
+                states[g.state],
+                seen[g.ts_s],
+            ]
+        )
     return out
 
 

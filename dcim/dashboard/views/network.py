@@ -33,11 +33,21 @@ TOP = 25
 def _by_port(latest: dict, rates: dict) -> dict[tuple[int, int], dict[str, float]]:
     """(device, port key) -> {metric: value}, status from latest, counters as rates."""
     ports: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
-    for d, p, m, v in zip(latest["dev"].tolist(), latest["port"].tolist(), latest["m"].tolist(),
-                          latest["v"].tolist(), strict=True):  # fmt: skip
+    for d, p, m, v in zip(
+        latest["dev"].tolist(),
+        latest["port"].tolist(),
+        latest["m"].tolist(),
+        latest["v"].tolist(),
+        strict=True,
+    ):
         ports[(d, p)][STATUS[m]] = v
-    for d, p, m, v in zip(rates["dev"].tolist(), rates["port"].tolist(), rates["m"].tolist(),
-                          rates["rate"].tolist(), strict=True):  # fmt: skip
+    for d, p, m, v in zip(
+        rates["dev"].tolist(),
+        rates["port"].tolist(),
+        rates["m"].tolist(),
+        rates["rate"].tolist(),
+        strict=True,
+    ):
         ports[(int(d), int(p))][COUNTERS[int(m)]] = v
     return ports
 
@@ -95,34 +105,58 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
     rows = []
     for pk, name, rack, layer, status in switches:
         a = agg.get(pk)
-        rows.append([
-            cell(name, href=link[pk]), cell(rack), cell(layer or None), badge(status),
-            number(a and a["up"], 0), number(a and a["down"], 0),
-            number(a and a["in"], 1, " Gb/s", 1e-9), number(a and a["out"], 1, " Gb/s", 1e-9),
-            number(a and a["util"], 1, " %"), number(a and a["err"], 2, "/s"),
-            number(a and a["disc"], 2, "/s"),
-        ])  # fmt: skip
+        rows.append(
+            [
+                cell(name, href=link[pk]),
+                cell(rack),
+                cell(layer or None),
+                badge(status),
+                number(a and a["up"], 0),
+                number(a and a["down"], 0),
+                number(a and a["in"], 1, " Gb/s", 1e-9),
+                number(a and a["out"], 1, " Gb/s", 1e-9),
+                number(a and a["util"], 1, " %"),
+                number(a and a["err"], 2, "/s"),
+                number(a and a["disc"], 2, "/s"),
+            ]
+        )
     down_rows = sorted(
-        ([cell(names[d], href=link[d]), cell(port_name(d, p)), badge("down", "Down"),
-          cell("admin up, oper not up")] for d, p in down),
+        (
+            [
+                cell(names[d], href=link[d]),
+                cell(port_name(d, p)),
+                badge("down", "Down"),
+                cell("admin up, oper not up"),
+            ]
+            for d, p in down
+        ),
         key=lambda r: (r[0]["t"], metrics._natural(r[1]["t"])),
-    )  # fmt: skip
-    return stamp({
-        "tiles": {
-            "switches": str(len(switches)),
-            "ports_up": str(sum(a["up"] for a in agg.values())),
-            "ports_down": str(sum(a["down"] for a in agg.values())),
-            "throughput": f"{sum(a['in'] for a in agg.values()) / 1e12:.2f} Tb/s in",
-            "no_data": "" if ports else "No data yet: no switch has reported its ports.",
+    )
+    return stamp(
+        {
+            "tiles": {
+                "switches": str(len(switches)),
+                "ports_up": str(sum(a["up"] for a in agg.values())),
+                "ports_down": str(sum(a["down"] for a in agg.values())),
+                "throughput": f"{sum(a['in'] for a in agg.values()) / 1e12:.2f} Tb/s in",
+                "no_data": "" if ports else "No data yet: no switch has reported its ports.",
+            },
+            "tables": {
+                "switches": rows,
+                "down_ports": down_rows[:200],
+                "error_ports": [
+                    [
+                        cell(names[d], href=link[d]),
+                        cell(port_name(d, p)),
+                        number(e, 2, "/s"),
+                        number(x, 2, "/s"),
+                    ]
+                    for _, d, p, e, x in erroring
+                ],
+            },
         },
-        "tables": {
-            "switches": rows,
-            "down_ports": down_rows[:200],
-            "error_ports": [[cell(names[d], href=link[d]), cell(port_name(d, p)),
-                             number(e, 2, "/s"), number(x, 2, "/s")]
-                            for _, d, p, e, x in erroring],
-        },
-    }, tz)  # fmt: skip
+        tz,
+    )
 
 
 network, network_api = page_and_api("dashboard/network.html", build_network, "network_api")

@@ -27,9 +27,16 @@ def _is_set(field: str) -> ExpressionWrapper:
 class CredentialAdmin(HistoryAdmin):
     form = CredentialForm
     list_display = (
-        "name", "kind", "snmp_user", "auth_protocol", "priv_protocol", "modbus_unit_id",
-        "community_is_set", "auth_key_is_set", "priv_key_is_set",
-    )  # fmt: skip
+        "name",
+        "kind",
+        "snmp_user",
+        "auth_protocol",
+        "priv_protocol",
+        "modbus_unit_id",
+        "community_is_set",
+        "auth_key_is_set",
+        "priv_key_is_set",
+    )
     list_filter = ("kind", "auth_protocol", "priv_protocol")
     search_fields = ("name", "snmp_user", "description")
     readonly_fields = ("community_is_set", "auth_key_is_set", "priv_key_is_set")

@@ -38,9 +38,16 @@ class ManufacturerAdmin(HistoryAdmin):
 @admin.register(DeviceType)
 class DeviceTypeAdmin(HistoryAdmin):
     list_display = (
-        "model", "manufacturer", "slug", "u_height", "full_depth", "default_role",
-        "rated_power_w", "gpu_count", "gpu_model",
-    )  # fmt: skip
+        "model",
+        "manufacturer",
+        "slug",
+        "u_height",
+        "full_depth",
+        "default_role",
+        "rated_power_w",
+        "gpu_count",
+        "gpu_model",
+    )
     list_filter = ("manufacturer", "default_role", "full_depth", "airflow")
     search_fields = ("model", "slug", "manufacturer__name", "gpu_model")
     autocomplete_fields = ("manufacturer",)
@@ -85,13 +92,26 @@ class InterfaceInline(admin.TabularInline):
 class DeviceAdmin(ImportExportHistoryAdmin):
     resource_classes = [DeviceResource]
     list_display = (
-        "name", "device_type", "role", "status", "site", "rack", "position_u", "face",
-        "management_address", "serial",
-    )  # fmt: skip
+        "name",
+        "device_type",
+        "role",
+        "status",
+        "site",
+        "rack",
+        "position_u",
+        "face",
+        "management_address",
+        "serial",
+    )
     list_filter = ("status", "role", "site", "device_type__manufacturer")
     search_fields = (
-        "name", "serial", "asset_tag", "management_address", "device_type__model", "rack__name",
-    )  # fmt: skip
+        "name",
+        "serial",
+        "asset_tag",
+        "management_address",
+        "device_type__model",
+        "rack__name",
+    )
     autocomplete_fields = ("device_type", "site", "room", "rack")
     list_select_related = ("device_type__manufacturer", "site", "rack")
     readonly_fields = ("created", "updated")

@@ -22,9 +22,17 @@ def _kilowatts(feed: PowerFeed) -> str:
 class PowerFeedInline(admin.TabularInline):
     model = PowerFeed
     fields = (
-        "name", "side", "supply", "phase", "voltage", "amperage", "max_utilization",
-        "available_power", "rack", "status",
-    )  # fmt: skip
+        "name",
+        "side",
+        "supply",
+        "phase",
+        "voltage",
+        "amperage",
+        "max_utilization",
+        "available_power",
+        "rack",
+        "status",
+    )
     readonly_fields = ("available_power",)
     autocomplete_fields = ("rack",)
     extra = 0
@@ -56,9 +64,18 @@ class PowerPanelAdmin(HistoryAdmin):
 @admin.register(PowerFeed)
 class PowerFeedAdmin(HistoryAdmin):
     list_display = (
-        "name", "panel", "side", "supply", "phase", "voltage", "amperage", "max_utilization",
-        "available_power", "rack", "status",
-    )  # fmt: skip
+        "name",
+        "panel",
+        "side",
+        "supply",
+        "phase",
+        "voltage",
+        "amperage",
+        "max_utilization",
+        "available_power",
+        "rack",
+        "status",
+    )
     list_filter = ("status", "side", "phase", "supply", "panel__site")
     search_fields = ("name", "panel__name", "rack__name")
     autocomplete_fields = ("panel", "rack")

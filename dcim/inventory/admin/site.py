@@ -102,9 +102,16 @@ class RackAdmin(ImportExportHistoryAdmin):
     resource_classes = [RackResource]
     ordering = ("room__site__name", "room__name", "name")
     list_display = (
-        "name", "room", "row", "status", "u_height", "grid_position", "power_budget_kw",
-        "cooling_budget_kw", "device_count",
-    )  # fmt: skip
+        "name",
+        "room",
+        "row",
+        "status",
+        "u_height",
+        "grid_position",
+        "power_budget_kw",
+        "cooling_budget_kw",
+        "device_count",
+    )
     list_filter = ("status", "room__site", "airflow")
     search_fields = ("name", "asset_tag", "room__name", "room__site__name")
     autocomplete_fields = ("room", "row")

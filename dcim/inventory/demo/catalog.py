@@ -74,62 +74,135 @@ class DeviceTypeSpec:
 
 
 DGX_H100 = DeviceTypeSpec(
-    "NVIDIA", "DGX H100", "nvidia-dgx-h100", DeviceRole.GPU_SERVER, u_height=8,
-    serial_prefix="1563223", warranty_years=3,
-    rated_power_w=10_200, typical_power_w=8_500, weight_kg=Decimal("130.5"),
-    gpu_model="NVIDIA H100 80GB HBM3", gpu_count=8, gpu_memory_gb=80, gpu_tdp_w=700,
-    psus=6, psu_max_w=3_300,
-)  # fmt: skip
+    "NVIDIA",
+    "DGX H100",
+    "nvidia-dgx-h100",
+    DeviceRole.GPU_SERVER,
+    u_height=8,
+    serial_prefix="1563223",
+    warranty_years=3,
+    rated_power_w=10_200,
+    typical_power_w=8_500,
+    weight_kg=Decimal("130.5"),
+    gpu_model="NVIDIA H100 80GB HBM3",
+    gpu_count=8,
+    gpu_memory_gb=80,
+    gpu_tdp_w=700,
+    psus=6,
+    psu_max_w=3_300,
+)
 # Quantum-2 NDR InfiniBand switch: 32 OSFP cages, 64 × 400 Gb/s ports, two PSUs (1+1).
 QM9700 = DeviceTypeSpec(
-    "NVIDIA", "QM9700", "nvidia-qm9700", DeviceRole.SWITCH, u_height=1,
-    serial_prefix="MT2331X", warranty_years=3,
-    rated_power_w=1_720, typical_power_w=640, psus=2, psu_max_w=1_720,
-)  # fmt: skip
+    "NVIDIA",
+    "QM9700",
+    "nvidia-qm9700",
+    DeviceRole.SWITCH,
+    u_height=1,
+    serial_prefix="MT2331X",
+    warranty_years=3,
+    rated_power_w=1_720,
+    typical_power_w=640,
+    psus=2,
+    psu_max_w=1_720,
+)
 RACK_PDU = DeviceTypeSpec(
-    "Raritan", "PX3 zero-U rPDU, 415 V 3-phase, 36 outlets", "raritan-px3-415v-36",
-    DeviceRole.PDU, u_height=0, serial_prefix="PX3R", warranty_years=3,
-    full_depth=False, airflow=Airflow.PASSIVE,
-)  # fmt: skip
+    "Raritan",
+    "PX3 zero-U rPDU, 415 V 3-phase, 36 outlets",
+    "raritan-px3-415v-36",
+    DeviceRole.PDU,
+    u_height=0,
+    serial_prefix="PX3R",
+    warranty_years=3,
+    full_depth=False,
+    airflow=Airflow.PASSIVE,
+)
 RACK_SENSOR = DeviceTypeSpec(
-    "Schneider Electric", "NetBotz Rack Monitor 250", "netbotz-rack-monitor-250",
-    DeviceRole.ENV_SENSOR, u_height=0, serial_prefix="ZA2319", warranty_years=2,
-    full_depth=False, airflow=Airflow.PASSIVE,
-)  # fmt: skip
+    "Schneider Electric",
+    "NetBotz Rack Monitor 250",
+    "netbotz-rack-monitor-250",
+    DeviceRole.ENV_SENSOR,
+    u_height=0,
+    serial_prefix="ZA2319",
+    warranty_years=2,
+    full_depth=False,
+    airflow=Airflow.PASSIVE,
+)
 # One UPS per side must carry the whole IT load (2N): about 2.8 MW of rated server power.
 UPS = DeviceTypeSpec(
-    "Schneider Electric", "Galaxy VX 3 MW (2 × 1500 kW parallel)", "galaxy-vx-3mw",
-    DeviceRole.UPS, u_height=0, serial_prefix="GVX22", warranty_years=5,
+    "Schneider Electric",
+    "Galaxy VX 3 MW (2 × 1500 kW parallel)",
+    "galaxy-vx-3mw",
+    DeviceRole.UPS,
+    u_height=0,
+    serial_prefix="GVX22",
+    warranty_years=5,
     airflow=Airflow.FRONT_TO_REAR,
-)  # fmt: skip
+)
 CRAH = DeviceTypeSpec(
-    "Vertiv", "Liebert CW chilled-water CRAH, 200 kW", "liebert-cw-200",
-    DeviceRole.CRAH, u_height=0, serial_prefix="CW22", warranty_years=5,
-)  # fmt: skip
+    "Vertiv",
+    "Liebert CW chilled-water CRAH, 200 kW",
+    "liebert-cw-200",
+    DeviceRole.CRAH,
+    u_height=0,
+    serial_prefix="CW22",
+    warranty_years=5,
+)
 CDU = DeviceTypeSpec(
-    "Vertiv", "Liebert XDU1350", "liebert-xdu1350",
-    DeviceRole.CDU, u_height=0, serial_prefix="XDU23", warranty_years=5, airflow=Airflow.LIQUID,
-)  # fmt: skip
-CHILLER = DeviceTypeSpec(
-    "Vertiv", "Liebert AFC free-cooling chiller, 1500 kW", "liebert-afc-1500",
-    DeviceRole.CHILLER, u_height=0, serial_prefix="AFC22", warranty_years=5,
+    "Vertiv",
+    "Liebert XDU1350",
+    "liebert-xdu1350",
+    DeviceRole.CDU,
+    u_height=0,
+    serial_prefix="XDU23",
+    warranty_years=5,
     airflow=Airflow.LIQUID,
-)  # fmt: skip
+)
+CHILLER = DeviceTypeSpec(
+    "Vertiv",
+    "Liebert AFC free-cooling chiller, 1500 kW",
+    "liebert-afc-1500",
+    DeviceRole.CHILLER,
+    u_height=0,
+    serial_prefix="AFC22",
+    warranty_years=5,
+    airflow=Airflow.LIQUID,
+)
 POWER_METER = DeviceTypeSpec(
-    "Schneider Electric", "PowerLogic PM8240", "powerlogic-pm8240",
-    DeviceRole.POWER_METER, u_height=0, serial_prefix="PM82", warranty_years=5,
-    full_depth=False, airflow=Airflow.PASSIVE,
-)  # fmt: skip
+    "Schneider Electric",
+    "PowerLogic PM8240",
+    "powerlogic-pm8240",
+    DeviceRole.POWER_METER,
+    u_height=0,
+    serial_prefix="PM82",
+    warranty_years=5,
+    full_depth=False,
+    airflow=Airflow.PASSIVE,
+)
 
 DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
-    DGX_H100, QM9700, RACK_PDU, RACK_SENSOR, UPS, CRAH, CDU, CHILLER, POWER_METER,
-)  # fmt: skip
+    DGX_H100,
+    QM9700,
+    RACK_PDU,
+    RACK_SENSOR,
+    UPS,
+    CRAH,
+    CDU,
+    CHILLER,
+    POWER_METER,
+)
 
 # The eight compute (InfiniBand) ports of a DGX H100, in GPU order: the port next to GPU n
 # on the PCIe tree is rail n. Names as the DGX OS names them.
 DGX_H100_COMPUTE_PORTS: tuple[str, ...] = (
-    "ibp24s0", "ibp64s0", "ibp79s0", "ibp94s0", "ibp154s0", "ibp192s0", "ibp206s0", "ibp220s0",
-)  # fmt: skip
+    "ibp24s0",
+    "ibp64s0",
+    "ibp79s0",
+    "ibp94s0",
+    "ibp154s0",
+    "ibp192s0",
+    "ibp206s0",
+    "ibp220s0",
+)
 # PCI bus ids of the eight H100s in a DGX H100, GPU 0 to 7, as nvidia-smi shows them.
 DGX_H100_GPU_BUS_IDS: tuple[str, ...] = tuple(
     f"00000000:{bus}:00.0" for bus in ("18", "2A", "3A", "5D", "9A", "AB", "BA", "DB")

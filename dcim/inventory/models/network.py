@@ -16,9 +16,13 @@ class Interface(models.Model):
     name = models.CharField(max_length=64)
     kind = models.CharField(max_length=16, choices=Fabric.choices, default=Fabric.ETHERNET)
     speed_gbps = models.DecimalField(
-        "speed (Gb/s)", max_digits=7, decimal_places=1, null=True, blank=True,
+        "speed (Gb/s)",
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     mgmt_only = models.BooleanField("management only", default=False)
     description = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
@@ -44,9 +48,13 @@ class Link(models.Model):
         max_length=16, choices=LinkStatus.choices, default=LinkStatus.CONNECTED
     )
     speed_gbps = models.DecimalField(
-        "speed (Gb/s)", max_digits=7, decimal_places=1, null=True, blank=True,
+        "speed (Gb/s)",
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     label = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
 

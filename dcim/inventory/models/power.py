@@ -40,9 +40,13 @@ class PowerPanel(models.Model):
     )
     name = models.CharField(max_length=100)
     upstream_device = models.ForeignKey(
-        Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="downstream_panels",
+        Device,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="downstream_panels",
         help_text="The UPS (or other source) feeding this panel, if modelled.",
-    )  # fmt: skip
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -76,18 +80,23 @@ class PowerFeed(models.Model):
     supply = models.CharField(max_length=2, choices=FeedSupply.choices, default=FeedSupply.AC)
     phase = models.CharField(max_length=6, choices=FeedPhase.choices, default=FeedPhase.SINGLE)
     voltage = models.PositiveSmallIntegerField(
-        "voltage (V)", default=230, validators=[MinValueValidator(12), MaxValueValidator(1000)],
+        "voltage (V)",
+        default=230,
+        validators=[MinValueValidator(12), MaxValueValidator(1000)],
         help_text="Line-to-line for three-phase feeds.",
-    )  # fmt: skip
+    )
     amperage = models.PositiveSmallIntegerField(
-        "amperage (A)", default=32, validators=[MinValueValidator(1), MaxValueValidator(4000)],
+        "amperage (A)",
+        default=32,
+        validators=[MinValueValidator(1), MaxValueValidator(4000)],
         help_text="Breaker rating.",
-    )  # fmt: skip
+    )
     max_utilization = models.PositiveSmallIntegerField(
-        "max utilization (%)", default=80,
+        "max utilization (%)",
+        default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="80 % for continuous loads unless the breaker is 100 %-rated.",
-    )  # fmt: skip
+    )
     available_power_w = models.PositiveIntegerField(
         "available power (W)", editable=False, default=0
     )

@@ -94,13 +94,19 @@ class Rack(models.Model):
     grid_x = models.PositiveSmallIntegerField("grid column", null=True, blank=True)
     grid_y = models.PositiveSmallIntegerField("grid row", null=True, blank=True)
     power_budget_kw = models.DecimalField(
-        "power budget (kW)", max_digits=7, decimal_places=2, default=10,
+        "power budget (kW)",
+        max_digits=7,
+        decimal_places=2,
+        default=10,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     cooling_budget_kw = models.DecimalField(
-        "cooling budget (kW)", max_digits=7, decimal_places=2, default=10,
+        "cooling budget (kW)",
+        max_digits=7,
+        decimal_places=2,
+        default=10,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     max_weight_kg = models.PositiveIntegerField("max weight (kg)", null=True, blank=True)
     airflow = models.CharField(
         max_length=16, choices=Airflow.choices, default=Airflow.FRONT_TO_REAR

@@ -31,9 +31,22 @@ from dcim.inventory.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 INVENTORY_MODELS = [
-    "site", "room", "row", "rack", "manufacturer", "devicetype", "device", "gpu",
-    "powerpanel", "powerfeed", "poweroutlet", "powerport", "interface", "link", "credential",
-]  # fmt: skip
+    "site",
+    "room",
+    "row",
+    "rack",
+    "manufacturer",
+    "devicetype",
+    "device",
+    "gpu",
+    "powerpanel",
+    "powerfeed",
+    "poweroutlet",
+    "powerport",
+    "interface",
+    "link",
+    "credential",
+]
 
 
 def admin_url(obj_or_name: models.Model | str, page: str) -> str:

@@ -208,9 +208,15 @@ def test_exported_devices_reimport_cleanly(admin_role_client, hall):
     a01 = Rack.objects.get(name="H1-A01")
     gpu_type = DeviceType.objects.get(slug="gpu-8x")
     make_device(
-        a01, gpu_type, name="gpu-001", position_u=1, serial="SN1", asset_tag="AT-1",
-        purchase_date=date(2025, 1, 31), warranty_end=date(2028, 1, 31),
-    )  # fmt: skip
+        a01,
+        gpu_type,
+        name="gpu-001",
+        position_u=1,
+        serial="SN1",
+        asset_tag="AT-1",
+        purchase_date=date(2025, 1, 31),
+        warranty_end=date(2028, 1, 31),
+    )
     make_device(a01, name="sw-001", role="switch", position_u=40, network_layer="leaf")
     make_device(site=hall.site, name="spare-001", comments='has "quotes", commas')
     exported = admin_export(admin_role_client, "device")

@@ -39,7 +39,7 @@ _LABELS = {
     "fluid flow rate": Metric(
         "cooling_fluid_flow_liters_per_second", "liters_per_second", low=0, high=1e4
     ),
-}  # fmt: skip
+}
 
 LIEBERT_GP = Profile(
     "liebert_gp",

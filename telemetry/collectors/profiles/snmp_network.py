@@ -46,13 +46,17 @@ IF_MIB = Profile(
                 Metric("if_oper_status", "", f"{IF}.8", low=1, high=7),
                 # ifHighSpeed is in Mb/s; 0 for a port without a speed.
                 Metric(
-                    "if_speed_bits_per_second", "bits_per_second", f"{IFX}.15",
-                    scale=1e6, low=0, high=10 * TERA,
+                    "if_speed_bits_per_second",
+                    "bits_per_second",
+                    f"{IFX}.15",
+                    scale=1e6,
+                    low=0,
+                    high=10 * TERA,
                 ),
             ),
         ),
     ),
-)  # fmt: skip
+)
 
 # entPhySensorType -> metric; 1 other / 2 unknown are skipped ("unknown_type").
 _SENSOR_TYPES = {
@@ -66,7 +70,7 @@ _SENSOR_TYPES = {
     10: Metric("sensor_fan_speed_rpm", "rpm", low=0, high=100000),
     11: Metric("sensor_airflow_cubic_meters_per_minute", "cubic_meters_per_minute", low=0),
     12: Metric("sensor_truth_value", "", low=1, high=2),  # 1 true, 2 false
-}  # fmt: skip
+}
 
 ENTITY_SENSOR = Profile(
     "entity_sensor",

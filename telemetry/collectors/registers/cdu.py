@@ -39,6 +39,6 @@ CDU_VERTIV = RegisterMap(
         Row(21, "float32", 1, "degC", "cdu_secondary_supply_setpoint_celsius", (10, 60)),
         Row(101, "uint16", 1, "bitmask", "cooling_alarm_word", bits=CDU_ALARMS),
     ),
-)  # fmt: skip
+)
 
 MAPS = (CDU_VERTIV,)

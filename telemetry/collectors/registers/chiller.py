@@ -34,14 +34,30 @@ CHILLER_GATEWAY = RegisterMap(
         Row(30007, "float32", 1, "kW", "chiller_power_watts", (0, 3000)),
         Row(30009, "float32", 1, "kW", "chiller_cooling_output_watts", (0, 10000)),
         Row(30011, "int16", 0.1, "degC", "chiller_outdoor_air_temperature_celsius", (-50, 60)),
-        Row(30021, "uint16", 1, "state", "cooling_compressor_state", (0, 3),
-            component="compressor:1", note=COMPRESSOR_STATES),
-        Row(30022, "uint16", 1, "state", "cooling_compressor_state", (0, 3),
-            component="compressor:2", note=COMPRESSOR_STATES),
+        Row(
+            30021,
+            "uint16",
+            1,
+            "state",
+            "cooling_compressor_state",
+            (0, 3),
+            component="compressor:1",
+            note=COMPRESSOR_STATES,
+        ),
+        Row(
+            30022,
+            "uint16",
+            1,
+            "state",
+            "cooling_compressor_state",
+            (0, 3),
+            component="compressor:2",
+            note=COMPRESSOR_STATES,
+        ),
         Row(30031, "uint32", 1, "kWh", "chiller_energy_joules_total"),
         Row(30041, "uint16", 1, "bitmask", "cooling_alarm_word", bits=CHILLER_ALARMS),
         Row(40001, "float32", 1, "degC", "chiller_supply_water_setpoint_celsius", (-10, 30)),
     ),
-)  # fmt: skip
+)
 
 MAPS = (CHILLER_GATEWAY,)

@@ -44,7 +44,7 @@ CRAH_STULZ = RegisterMap(
             "cooling_unit_state",
             (0, 3),
             note="0 off, 1 running, 2 standby, 3 stopped by alarm",
-        ),  # fmt: skip
+        ),
     ),
 )
 
@@ -61,12 +61,30 @@ CRAC_LIEBERT = RegisterMap(
         Row(1006, "uint32", 0.1, "%RH", "cooling_return_air_humidity_percent", (0, 100)),
         Row(1008, "uint32", 1, "%", "cooling_fan_speed_percent", (0, 100)),
         Row(1010, "uint32", 0.1, "kW", "cooling_output_watts", (0, 300)),
-        Row(2000, "uint32", 1, "bitmask", "cooling_alarm_word",
-            bits={**AIR_ALARMS, 16: "compressor_high_head_pressure",
-                  17: "compressor_low_suction_pressure", 18: "compressor_overload"}),
-        Row(2002, "uint16", 1, "state", "cooling_compressor_state", (0, 3),
-            component="compressor:1", note="0 off, 1 running, 2 fault, 3 locked out"),
+        Row(
+            2000,
+            "uint32",
+            1,
+            "bitmask",
+            "cooling_alarm_word",
+            bits={
+                **AIR_ALARMS,
+                16: "compressor_high_head_pressure",
+                17: "compressor_low_suction_pressure",
+                18: "compressor_overload",
+            },
+        ),
+        Row(
+            2002,
+            "uint16",
+            1,
+            "state",
+            "cooling_compressor_state",
+            (0, 3),
+            component="compressor:1",
+            note="0 off, 1 running, 2 fault, 3 locked out",
+        ),
     ),
-)  # fmt: skip
+)
 
 MAPS = (CRAH_STULZ, CRAC_LIEBERT)

@@ -43,12 +43,18 @@ class Command(BaseCommand):
             ("SNMP poller CPU per value (µs)", figures["snmp_cpu_us_per_value"], ""),
             ("net-snmp snmpbulkwalk CPU per value (µs)", figures["netsnmp_cpu_us_per_value"], ""),
             ("ratio ours / net-snmp", figures["snmp_ratio_vs_netsnmp"], "target ≤ 3"),
-            ("  per value inside one long walk (µs)",
-             snmp_figures["netsnmp_marginal_cpu_us_per_value"], "net-snmp, start-up excluded"),
-            ("simulated devices per CPU-minute", figures["devices_per_min_per_core"],
-             "target ≥ 10,000"),
+            (
+                "  per value inside one long walk (µs)",
+                snmp_figures["netsnmp_marginal_cpu_us_per_value"],
+                "net-snmp, start-up excluded",
+            ),
+            (
+                "simulated devices per CPU-minute",
+                figures["devices_per_min_per_core"],
+                "target ≥ 10,000",
+            ),
             ("NVML collector CPU per GPU (ms)", figures["nvml_cpu_ms_per_gpu"], "target ≤ 0.1"),
-        ]  # fmt: skip
+        ]
         width = max(len(r[0]) for r in rows)
         for name, value, note in rows:
             self.stdout.write(f"{name:<{width}}  {value:>12}  {note}")

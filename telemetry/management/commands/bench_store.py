@@ -27,14 +27,26 @@ class Command(BaseCommand):
         a("--query-days", type=float, default=7)
         a("--query-reps", type=int, default=60)
         a("--keep", action="store_true", help="keep the scratch database")
-        a("--experiments", action="store_true",
-          help="also measure narrow vs wide, dedup methods, parent vs partition")  # fmt: skip
+        a(
+            "--experiments",
+            action="store_true",
+            help="also measure narrow vs wide, dedup methods, parent vs partition",
+        )
 
     def handle(self, *args, **o):
         from telemetry.store import bench
 
-        names = ("gpu_hosts", "switches", "pdus", "cycles", "batch_values", "query_gpus",
-                 "query_metrics", "query_days", "query_reps")  # fmt: skip
+        names = (
+            "gpu_hosts",
+            "switches",
+            "pdus",
+            "cycles",
+            "batch_values",
+            "query_gpus",
+            "query_metrics",
+            "query_days",
+            "query_reps",
+        )
         opts = {k: o[k] for k in names}
         old = connection.settings_dict["NAME"]
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old}_bench"

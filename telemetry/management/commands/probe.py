@@ -52,9 +52,12 @@ class Command(BaseCommand):
             if event.get("kind") != "identity":
                 self.stdout.write(json.dumps({"event": event}, sort_keys=True, default=str))
         summary = {
-            "target": result.target, "ok": result.ok, "values": len(result.readings),
-            "latency_ms": round(result.latency_s * 1000, 1), "skipped": dict(result.skipped),
-        }  # fmt: skip
+            "target": result.target,
+            "ok": result.ok,
+            "values": len(result.readings),
+            "latency_ms": round(result.latency_s * 1000, 1),
+            "skipped": dict(result.skipped),
+        }
         if not result.ok:
             summary["error"] = result.error
         self.stdout.write(json.dumps({"summary": summary}, sort_keys=True))
@@ -69,19 +72,25 @@ class Command(BaseCommand):
 
             if o["v3_user"]:
                 creds = SnmpCredentials(
-                    version="3", user=o["v3_user"], auth_protocol=o["auth"],
+                    version="3",
+                    user=o["v3_user"],
+                    auth_protocol=o["auth"],
                     auth_key=o["auth_key"] or os.environ.get("SNMP_AUTH_KEY", ""),
                     priv_protocol=o["priv"],
                     priv_key=o["priv_key"] or os.environ.get("SNMP_PRIV_KEY", ""),
-                )  # fmt: skip
+                )
             else:
                 community = o["community"] or os.environ.get("SNMP_COMMUNITY", "public")
                 creds = SnmpCredentials(version="2c", community=community)
             try:
                 target = snmp.SnmpTarget(
-                    address, creds, o["profile"] or "if_mib", port=o["port"] or 161,
-                    timeout=o["timeout"], retries=o["retries"],
-                )  # fmt: skip
+                    address,
+                    creds,
+                    o["profile"] or "if_mib",
+                    port=o["port"] or 161,
+                    timeout=o["timeout"],
+                    retries=o["retries"],
+                )
                 return snmp.poll_many([target])[0]
             except (KeyError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
@@ -93,10 +102,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--profile must be a register map: {', '.join(sorted(MAPS))}")
             return modbus.poll(
                 modbus.ModbusTarget(
-                    address, o["port"] or 502, o["unit"], o["profile"],
-                    timeout=o["timeout"], retries=o["retries"],
+                    address,
+                    o["port"] or 502,
+                    o["unit"],
+                    o["profile"],
+                    timeout=o["timeout"],
+                    retries=o["retries"],
                 )
-            )  # fmt: skip
+            )
         if protocol == "prometheus":
             from telemetry.collectors import prometheus
 

@@ -128,17 +128,31 @@ def start_snmpsim(
     user = pwd.getpwuid(os.getuid()).pw_name
     group = grp.getgrgid(os.getgid()).gr_name
     cmd = [
-        sys.executable, "-m", "snmpsim.commands.responder",
-        f"--data-dir={data_dir}", f"--agent-udpv4-endpoint={host}:{port}",
-        f"--process-user={user}", f"--process-group={group}",
-        f"--cache-dir={cache}", f"--max-var-binds={max_var_binds}", "--log-level=error",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "snmpsim.commands.responder",
+        f"--data-dir={data_dir}",
+        f"--agent-udpv4-endpoint={host}:{port}",
+        f"--process-user={user}",
+        f"--process-group={group}",
+        f"--cache-dir={cache}",
+        f"--max-var-binds={max_var_binds}",
+        "--log-level=error",
+    ]
     for v3 in v3_users:
         cmd += v3.args()
     return launch(
-        "snmpsim", cmd, host, port, data_dir, cache, cache / "snmpsim.log", own_cache,
-        community=files[0].stem, ready_timeout=ready_timeout,
-    )  # fmt: skip
+        "snmpsim",
+        cmd,
+        host,
+        port,
+        data_dir,
+        cache,
+        cache / "snmpsim.log",
+        own_cache,
+        community=files[0].stem,
+        ready_timeout=ready_timeout,
+    )
 
 
 def launch(

@@ -267,12 +267,26 @@ def start_agent(
     own = log_path is None
     log = Path(log_path) if log_path else Path(tempfile.mkdtemp(prefix="snmp-agent-")) / "log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "telemetry.simulators.snmp.agent",
-           f"--data-dir={data_dir}", f"--port={port}", f"--host={host}"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "telemetry.simulators.snmp.agent",
+        f"--data-dir={data_dir}",
+        f"--port={port}",
+        f"--host={host}",
+    ]
     return launch(
-        "snmp agent", cmd, host, port, data_dir, log.parent, log, own,
-        community=files[0].stem, ready_timeout=ready_timeout,
-    )  # fmt: skip
+        "snmp agent",
+        cmd,
+        host,
+        port,
+        data_dir,
+        log.parent,
+        log,
+        own,
+        community=files[0].stem,
+        ready_timeout=ready_timeout,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

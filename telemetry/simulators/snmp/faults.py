@@ -77,4 +77,4 @@ def garbage() -> list[Record]:
         (f"{LIEBERT}.30.1.1", "4", "deg C"),
         (f"{LIEBERT}.30.1.2", "4", "deg C"),
         (f"{LIEBERT}.30.1.3", "4", "psi"),
-    ]  # fmt: skip
+    ]

@@ -125,7 +125,7 @@ def apc_rpdu2(outlets: int = 24, rng: random.Random | None = None):
             rec(f"{APC}.6.3.1.5.{p}", wave(amps * 10, amps / 2, 600 + p)),
             rec(f"{APC}.6.3.1.6.{p}", "2", 230),
             rec(f"{APC}.6.3.1.7.{p}", "2", int(total / 3 / 10)),
-        ]  # fmt: skip
+        ]
     for o in range(1, outlets + 1):
         watts = loads[o - 1]
         out += [
@@ -146,23 +146,35 @@ def raritan_pdu2(outlets: int = 36, rng: random.Random | None = None):
     """A Raritan PX3: inlet sensors (current, voltage, power, energy...) and outlets."""
     rng = rng or seeded(3)
     watts = 7400.0
-    inlet = {1: (watts / 400 / 1.732, 3), 4: (400.0, 0), 5: (watts, 0), 6: (watts * 1.03, 0),
-             7: (0.97, 2), 23: (50.0, 1)}  # fmt: skip
+    inlet = {
+        1: (watts / 400 / 1.732, 3),
+        4: (400.0, 0),
+        5: (watts, 0),
+        6: (watts * 1.03, 0),
+        7: (0.97, 2),
+        23: (50.0, 1),
+    }
     out = [uptime()]
     for typ, (value, digits) in sorted(inlet.items()):
         raw = value * 10**digits
         mv = wave(raw, raw * 0.05, 700 + typ, "66") if typ in (1, 5) else ("66", int(raw))
-        out += [rec(f"{RARITAN}.3.3.4.1.7.1.1.{typ}", "66", digits),
-                rec(f"{RARITAN}.5.2.3.1.4.1.1.{typ}", mv)]  # fmt: skip
-    out += [rec(f"{RARITAN}.3.3.4.1.7.1.1.8", "66", 0),
-            rec(f"{RARITAN}.5.2.3.1.4.1.1.8", counter(52_000_000, watts / 3600, "66"))]  # fmt: skip
+        out += [
+            rec(f"{RARITAN}.3.3.4.1.7.1.1.{typ}", "66", digits),
+            rec(f"{RARITAN}.5.2.3.1.4.1.1.{typ}", mv),
+        ]
+    out += [
+        rec(f"{RARITAN}.3.3.4.1.7.1.1.8", "66", 0),
+        rec(f"{RARITAN}.5.2.3.1.4.1.1.8", counter(52_000_000, watts / 3600, "66")),
+    ]
     for o in range(1, outlets + 1):
         w = rng.uniform(100, 300)
         for typ, value, digits in ((1, w / 230, 3), (4, 230.0, 0), (5, w, 0)):
             raw = value * 10**digits
             mv = wave(raw, raw * 0.1, 400 + o, "66") if typ == 5 else ("66", int(raw))
-            out += [rec(f"{RARITAN}.3.5.4.1.7.1.{o}.{typ}", "66", digits),
-                    rec(f"{RARITAN}.5.4.3.1.4.1.{o}.{typ}", mv)]  # fmt: skip
+            out += [
+                rec(f"{RARITAN}.3.5.4.1.7.1.{o}.{typ}", "66", digits),
+                rec(f"{RARITAN}.5.4.3.1.4.1.{o}.{typ}", mv),
+            ]
     return out
 
 
@@ -177,14 +189,17 @@ def servertech_sentry4(outlets: int = 24, rng: random.Random | None = None):
         rec(f"{ST4}.3.3.1.10.1.1", counter(98_765, watts / 360_000, "2")),
     ]
     for p in (1, 2, 3):
-        out += [rec(f"{ST4}.5.3.1.3.1.1.{p}", "2", 2395 + 5 * p),
-                rec(f"{ST4}.5.3.1.6.1.1.{p}", wave(960, 50, 500 + p))]  # fmt: skip
+        out += [
+            rec(f"{ST4}.5.3.1.3.1.1.{p}", "2", 2395 + 5 * p),
+            rec(f"{ST4}.5.3.1.6.1.1.{p}", wave(960, 50, 500 + p)),
+        ]
     for o in range(1, outlets + 1):
         w = rng.uniform(100, 350)
-        out += [rec(f"{ST4}.8.3.1.3.1.1.{o}", "2", int(w / 2.4)),
-                rec(f"{ST4}.8.3.1.7.1.1.{o}", wave(w, w / 10, 350 + o))]  # fmt: skip
-    out += [rec(f"{ST4}.9.3.1.1.1.1", wave(245, 8, 1100)),
-            rec(f"{ST4}.9.3.1.2.1.1", "2", 0)]  # fmt: skip
+        out += [
+            rec(f"{ST4}.8.3.1.3.1.1.{o}", "2", int(w / 2.4)),
+            rec(f"{ST4}.8.3.1.7.1.1.{o}", wave(w, w / 10, 350 + o)),
+        ]
+    out += [rec(f"{ST4}.9.3.1.1.1.1", wave(245, 8, 1100)), rec(f"{ST4}.9.3.1.2.1.1", "2", 0)]
     return out
 
 
@@ -200,25 +215,34 @@ def ups(lines: int = 3, rng: random.Random | None = None):
     ]
     for n in range(1, lines + 1):
         kw = 410_000 + 5_000 * n
-        out += [rec(f"{UPS}.3.3.1.2.{n}", "2", 500), rec(f"{UPS}.3.3.1.3.{n}", "2", 400),
-                rec(f"{UPS}.4.4.1.2.{n}", "2", 400), rec(f"{UPS}.4.4.1.3.{n}", "2", kw // 40),
-                rec(f"{UPS}.4.4.1.4.{n}", wave(kw, kw * 0.03, 800 + n)),
-                rec(f"{UPS}.4.4.1.5.{n}", "2", 41)]  # fmt: skip
+        out += [
+            rec(f"{UPS}.3.3.1.2.{n}", "2", 500),
+            rec(f"{UPS}.3.3.1.3.{n}", "2", 400),
+            rec(f"{UPS}.4.4.1.2.{n}", "2", 400),
+            rec(f"{UPS}.4.4.1.3.{n}", "2", kw // 40),
+            rec(f"{UPS}.4.4.1.4.{n}", wave(kw, kw * 0.03, 800 + n)),
+            rec(f"{UPS}.4.4.1.5.{n}", "2", 41),
+        ]
     return out
 
 
 def liebert_crah(rng: random.Random | None = None):
     """A Liebert CRAH speaking LIEBERT-GP-FLEXIBLE: labelled string values."""
-    points = [(5002, "Return Air Temperature", "31.5", "deg C"),
-              (5004, "Supply Air Temperature", "18.2", "deg C"),
-              (5006, "Return Air Humidity", "38", "% RH"),
-              (5008, "Air Temperature Set Point", "64.4", "deg F"),
-              (5010, "Fan Speed", "72", "%"),
-              (5012, "Chilled Water Valve Position", "Unavailable", "%")]  # fmt: skip
+    points = [
+        (5002, "Return Air Temperature", "31.5", "deg C"),
+        (5004, "Supply Air Temperature", "18.2", "deg C"),
+        (5006, "Return Air Humidity", "38", "% RH"),
+        (5008, "Air Temperature Set Point", "64.4", "deg F"),
+        (5010, "Fan Speed", "72", "%"),
+        (5012, "Chilled Water Valve Position", "Unavailable", "%"),
+    ]
     out = [uptime()]
     for pid, label, value, unit in points:
-        out += [rec(f"{LIEBERT}.10.1.{pid}", "4", label), rec(f"{LIEBERT}.20.1.{pid}", "4", value),
-                rec(f"{LIEBERT}.30.1.{pid}", "4", unit)]  # fmt: skip
+        out += [
+            rec(f"{LIEBERT}.10.1.{pid}", "4", label),
+            rec(f"{LIEBERT}.20.1.{pid}", "4", value),
+            rec(f"{LIEBERT}.30.1.{pid}", "4", unit),
+        ]
     return out
 
 

@@ -32,8 +32,12 @@ def expected(device_ids: list[int]) -> set:
 def test_gpu_latest_equals_latest_and_sees_new_hosts_and_partial_rows(now):
     for dev in (1, 2):
         for g in range(2):
-            batch = gpu_batch(dev, [now - timedelta(minutes=1), now],
-                              [dev, g, 1.0, dev * 10, g, 2.0], component=f"gpu{g}")  # fmt: skip
+            batch = gpu_batch(
+                dev,
+                [now - timedelta(minutes=1), now],
+                [dev, g, 1.0, dev * 10, g, 2.0],
+                component=f"gpu{g}",
+            )
             store.ingest(batch, now=now)
     got = store.gpu_latest(METRICS, [1, 2])
     assert as_set(got) == expected([1, 2]) and len(got["v"]) == 12

@@ -209,11 +209,14 @@ def test_readings_from_collectors_can_be_added(now):
     b = Batch()
     b.add_readings(
         5,
-        [Reading("gpu_power_watts", 300.0, "watts", "gpu0"),
-         Reading("gpu_power_watts", 310.0, "watts", "gpu1"),
-         Reading("gpu_temperature_celsius", 60.0, "celsius", "gpu0",
-                 ts=now - timedelta(seconds=5))],
+        [
+            Reading("gpu_power_watts", 300.0, "watts", "gpu0"),
+            Reading("gpu_power_watts", 310.0, "watts", "gpu1"),
+            Reading(
+                "gpu_temperature_celsius", 60.0, "celsius", "gpu0", ts=now - timedelta(seconds=5)
+            ),
+        ],
         ts=now,
-    )  # fmt: skip
+    )
     assert store.ingest(b.to_json(), now=now).stored == 3
     assert len(store.find_series(device_id=5)) == 3

@@ -16,9 +16,15 @@ H = timedelta(hours=1)
 
 @pytest.mark.parametrize(
     ("span", "expected"),
-    [(H, "raw"), (4 * H, "raw"), (24 * H, "5m"), (3 * 24 * H, "5m"), (7 * 24 * H, "1h"),
-     (30 * 24 * H, "1h")],
-)  # fmt: skip
+    [
+        (H, "raw"),
+        (4 * H, "raw"),
+        (24 * H, "5m"),
+        (3 * 24 * H, "5m"),
+        (7 * 24 * H, "1h"),
+        (30 * 24 * H, "1h"),
+    ],
+)
 def test_the_resolution_follows_the_range(now, span, expected):
     assert choose_resolution(now - span, now, 1000, now=now) == expected
 
@@ -68,8 +74,9 @@ def test_query_uses_raw_then_rollups_and_caps_points(now):
     assert month.count.sum() == n
     small = store.query(sid, now - 6 * H, now, max_points=50, resolution="raw", now=now)
     assert len(small) <= 50 and small.downsampled == "minmax"
-    lt = store.query(sid, now - 6 * H, now, max_points=50, resolution="raw",
-                     downsample_with="lttb", now=now)  # fmt: skip
+    lt = store.query(
+        sid, now - 6 * H, now, max_points=50, resolution="raw", downsample_with="lttb", now=now
+    )
     assert len(lt) == 50
 
 

@@ -67,8 +67,11 @@ def ingest_points(points: list, b_schema) -> None:
     b = Batch()
     sid = b.add_schema(b_schema)
     secs = sorted(by_sec, reverse=True)  # out of order on purpose
-    b.add_frame(sid, [(START + timedelta(seconds=s)).timestamp() for s in secs],
-                [v for s in secs for v in by_sec[s]])  # fmt: skip
+    b.add_frame(
+        sid,
+        [(START + timedelta(seconds=s)).timestamp() for s in secs],
+        [v for s in secs for v in by_sec[s]],
+    )
     store.ingest(b, now=NOW)
 
 

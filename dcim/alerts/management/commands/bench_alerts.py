@@ -16,8 +16,9 @@ class Command(BaseCommand):
     help = "Benchmark alert firing and email latency; writes var/bench/alerts.json."
 
     def add_arguments(self, parser):
-        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench"
-                                                 / "alerts.json"))  # fmt: skip
+        parser.add_argument(
+            "--out", default=str(Path(settings.BASE_DIR) / "var" / "bench" / "alerts.json")
+        )
         parser.add_argument("--hosts", type=int, default=1250, help="GPU hosts of 8 GPUs")
         parser.add_argument("--trials", type=int, default=20)
         parser.add_argument("--keep", action="store_true", help="keep the scratch database")
