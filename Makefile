@@ -10,10 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: run test lint format services-up services-down clean bench
 
 run: $(STAMP)
-	$(PY) -m dcim.stack run
+	$(PY) -m devstack.stack run
 
-test: $(STAMP)
-	$(PY) -m dcim.services up
+test: lint
+	$(PY) -m devstack.services up
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
@@ -29,23 +29,25 @@ bench: bench-store bench-collectors bench-pages bench-alerts
 # bench-store, bench-collectors, bench-pages, bench-alerts: manage.py bench_<name>
 # (a pattern rule, so not in .PHONY: make skips implicit rules for phony targets).
 bench-%: $(STAMP)
-	$(PY) -m dcim.stack env
-	$(PY) -m dcim.services up
+	$(PY) -m devstack.stack env
+	$(PY) -m devstack.services up
 	$(PY) manage.py bench_$*
 
+# ruff, and import-linter's contracts (pyproject.toml): the layers point one way.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 services-up: $(STAMP)
-	$(PY) -m dcim.services up
+	$(PY) -m devstack.services up
 
 services-down: $(STAMP)
-	$(PY) -m dcim.services down
+	$(PY) -m devstack.services down
 
 clean: services-down
 	rm -rf $(VENV) var

@@ -13,7 +13,7 @@ from pathlib import Path
 import environ
 import plotly
 
-from dcim.services import EmbeddedServices
+from devstack.services import EmbeddedServices
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,12 +61,16 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "import_export",
-    "rest_framework",
+    # The product, lowest layer first (pyproject's import-linter contracts hold the order).
     "dcim.accounts",
     "dcim.inventory",
-    "dcim.dashboard",
-    "dcim.alerts",
     "telemetry",
+    "dcim.ui",
+    "dcim.alerts",
+    "dcim.dashboard",
+    # Tooling: the live demo and the benchmarks' management commands.
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -189,15 +193,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # -- REST API ------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
-}
-
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from telemetry.targets import CollectionTarget, TargetFlip
+from telemetry.models import CollectionTarget, TargetFlip
 
 
 class TargetFlipInline(admin.TabularInline):

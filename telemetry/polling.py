@@ -6,7 +6,8 @@ Plain functions, called by the Celery tasks in telemetry.tasks and by tests:
   ticks (or two dispatchers) never poll one target twice;
 - ``poll_targets(ids)``: poll central targets (SNMP, Modbus, Prometheus) concurrently, then
   ``store_result`` each;
-- ``store_result(target, result)``: readings → the store's ingest, health → the target.
+- ``store_result(target, result)``: readings → the store's ingest, health → the target,
+  then the ``poll_stored`` signal (telemetry.signals) for alerting and other listeners.
 
 NVML targets are polled on their GPU host (telemetry.agent); their results come back
 through the broker and end in ``store_result`` too.
@@ -20,32 +21,17 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from dcim import alerts
 from telemetry import store
+from telemetry.collectors import modbus, nvml, prometheus, snmp
+from telemetry.collectors.snmp_engine import SnmpCredentials
+from telemetry.models import CollectionTarget, Protocol
 from telemetry.readings import PollResult
-from telemetry.targets import CollectionTarget, Protocol
+from telemetry.signals import poll_stored
 
 log = logging.getLogger(__name__)
-
-
-def unknown_profiles(protocol: str, profile: str) -> list[str]:
-    """Profile names a target gives that its protocol's collector does not know."""
-    if protocol == Protocol.SNMP:
-        from telemetry.collectors.profiles.snmp import PROFILES
-
-        return [p for p in _split(profile) if p not in PROFILES]
-    if protocol == Protocol.MODBUS:
-        from telemetry.collectors.registers import MAPS
-
-        return [] if profile in MAPS else [profile]
-    return []
-
-
-def _split(profile: str) -> list[str]:
-    return [p.strip() for p in profile.split(",") if p.strip()]
 
 
 def claim_due(now: datetime | None = None, limit: int = 5000) -> list[CollectionTarget]:
@@ -90,24 +76,15 @@ def poll_targets(ids: Iterable[int]) -> list[PollResult]:
 
 def _poll_group(protocol: str, targets: list[CollectionTarget]) -> list[PollResult]:
     if protocol == Protocol.SNMP:
-        from telemetry.collectors import snmp
-
         return snmp.poll_many([snmp_target(t) for t in targets])
     if protocol == Protocol.MODBUS:
-        from telemetry.collectors import modbus
-
         return modbus.poll_many([modbus_target(t) for t in targets])
     if protocol == Protocol.PROMETHEUS:
-        from telemetry.collectors import prometheus
-
         return prometheus.poll_many([scrape_target(t) for t in targets])
     raise ValueError(f"unknown protocol {protocol!r}")
 
 
-def snmp_target(target: CollectionTarget):
-    from telemetry.collectors.snmp import SnmpTarget
-    from telemetry.collectors.snmp_engine import SnmpCredentials
-
+def snmp_target(target: CollectionTarget) -> snmp.SnmpTarget:
     cred = target.credential
     if cred is None or cred.kind == "snmp_v2c":
         credentials = SnmpCredentials(version="2c", community=cred.snmp_community if cred else "")
@@ -120,7 +97,7 @@ def snmp_target(target: CollectionTarget):
             priv_protocol=cred.priv_protocol,
             priv_key=cred.priv_key,
         )
-    return SnmpTarget(
+    return snmp.SnmpTarget(
         address=target.address,
         credentials=credentials,
         profiles=target.profile,
@@ -131,11 +108,9 @@ def snmp_target(target: CollectionTarget):
     )
 
 
-def modbus_target(target: CollectionTarget):
-    from telemetry.collectors.modbus import ModbusTarget
-
+def modbus_target(target: CollectionTarget) -> modbus.ModbusTarget:
     unit = target.credential.modbus_unit_id if target.credential else 1
-    return ModbusTarget(
+    return modbus.ModbusTarget(
         host=target.address,
         port=target.port or 502,
         unit_id=unit,
@@ -146,11 +121,9 @@ def modbus_target(target: CollectionTarget):
     )
 
 
-def scrape_target(target: CollectionTarget):
-    from telemetry.collectors.prometheus import ScrapeTarget
-
+def scrape_target(target: CollectionTarget) -> prometheus.ScrapeTarget:
     path = target.profile or "/metrics"
-    return ScrapeTarget(
+    return prometheus.ScrapeTarget(
         url=f"http://{target.address}:{target.port or 9400}{path}",
         timeout=target.timeout_s,
         name=str(target.pk),
@@ -184,20 +157,21 @@ def store_result(target: CollectionTarget, result: PollResult) -> int:
     )
     if result.error:
         log.info("target %s failed: %s", target.pk, result.error)
-    alerts.evaluate_poll(target, result)  # rules covering these readings; never raises
+    # Alerting (and any other listener) reacts here; a failing listener never fails ingest.
+    for receiver, error in poll_stored.send_robust(CollectionTarget, target=target, result=result):
+        if isinstance(error, Exception):
+            log.error("poll_stored receiver %r failed", receiver, exc_info=error)
     return stored
 
 
 def gpu_inventory_report(target: CollectionTarget, result: PollResult) -> dict | None:
     """Reconcile the GPUs a host reports with the inventory's: unknown and missing GPUs
     are reported on the target (admin shows them), never added or deleted silently."""
-    from telemetry.collectors.nvml import reconcile
-
     present = [e for e in result.events if e.get("kind") == "identity"]
     if not result.ok or not present:
         return None
     recorded = target.device.gpus.values("index", "uuid", "serial", "pci_bus_id")
-    outcome = reconcile(present, [{k: v for k, v in g.items() if v} for g in recorded])
+    outcome = nvml.reconcile(present, [{k: v for k, v in g.items() if v} for g in recorded])
     return {
         "unknown_gpus": [g.get("uuid") or g.get("serial") for g in outcome["unknown"]],
         "missing_gpus": [g.get("uuid") or f"index {g.get('index')}" for g in outcome["missing"]],
@@ -223,3 +197,9 @@ def health_summary() -> dict[str, int]:
         "new": qs.filter(enabled=True, last_poll_at__isnull=True).count(),
         "disabled": qs.filter(~Q(enabled=True)).count(),
     }
+
+
+def shortest_interval_s() -> float:
+    """The shortest enabled poll interval: nothing new arrives faster than this."""
+    shortest = CollectionTarget.objects.filter(enabled=True).aggregate(m=Min("interval_s"))["m"]
+    return float(shortest or store.default_interval_s())

@@ -1,11 +1,15 @@
 """Alerting: rules over telemetry, an alert lifecycle kept as history, silences, notifications.
 
-Other apps use only these names (imported lazily, so importing the package is cheap)::
+Other apps use only these names::
 
-    evaluate_poll(target, result)   # telemetry.polling.store_result calls it after ingest
     evaluate(device_id, readings, at, target=None) -> EvalReport
     tick(now=None) -> TickReport    # beat: for-durations, keep-firing, absence, repeats
     summary() -> dict               # counts by state and severity, for the Overview
+
+Stored polls reach the engine through telemetry's ``poll_stored`` signal, connected in
+``AlertsConfig.ready()``: telemetry never imports alerting. Each function below imports its
+module when called because Django imports this package before the app registry is ready,
+and those modules import models.
 """
 
 from __future__ import annotations
@@ -15,15 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from telemetry.readings import PollResult, Reading
-    from telemetry.targets import CollectionTarget
-
-
-def evaluate_poll(target: CollectionTarget, result: PollResult) -> None:
-    """The ingest hook: evaluate one stored poll; never lets alerting break ingest."""
-    from dcim.alerts.engine import evaluate_poll as run
-
-    run(target, result)
+    from telemetry.readings import Reading
 
 
 def evaluate(
@@ -51,4 +47,4 @@ def summary() -> dict:
     return run()
 
 
-__all__ = ["evaluate", "evaluate_poll", "summary", "tick"]
+__all__ = ["evaluate", "summary", "tick"]

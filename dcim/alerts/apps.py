@@ -7,5 +7,6 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts"
 
     def ready(self) -> None:
-        # Rule edits invalidate this process's rule index at once (other processes: TTL).
+        # Connects alerting to telemetry's poll_stored and to rule edits. Imported here, not
+        # at the top, because receivers import models, which need the app registry ready.
         from dcim.alerts import signals  # noqa: F401

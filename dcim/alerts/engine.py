@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.template import Context
 from django.utils import timezone
 
-from dcim.alerts import rules as rule_index
+from dcim.alerts import rule_index
 from dcim.alerts.conditions import holds
 from dcim.alerts.models import (
     OPEN_STATES,
@@ -36,11 +36,11 @@ from dcim.alerts.models import (
     Reference,
     State,
 )
-from dcim.alerts.rules import CompiledRule, DeviceMeta
+from dcim.alerts.rule_index import CompiledRule, DeviceMeta
 
 if TYPE_CHECKING:
+    from telemetry.models import CollectionTarget
     from telemetry.readings import PollResult, Reading
-    from telemetry.targets import CollectionTarget
 
 log = logging.getLogger(__name__)
 COUNTERS = (Condition.INCREASE, Condition.RATE_GT)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.urls import reverse
 
-from dcim.dashboard.tables import linker
+from dcim.ui.tables import linker
 
 GPU_ANCHOR = "#gpus"  # the GPU table of a server's page, which names each GPU by index
 

@@ -4,7 +4,8 @@ Sent from Celery tasks on the ``ALERTS_NOTIFY_QUEUE`` queue ("notify"), never fr
 Per alert and kind (firing, repeat, resolved), every enabled route whose severity and scope
 match names a channel; each channel gets one ``Notification`` row: sent, failed or
 suppressed (with why). Suppressed, but still recorded: alerts matching an active silence,
-alerts of a device in maintenance (status, or a maintenance window once that app exists),
+alerts of a device in maintenance (its status, or a window of the maintenance app, which
+registers its check in ``suppression_checks``),
 and acknowledged alerts (repeats and late firing notices). Resolved notices go out unless
 silenced or in maintenance, so whoever was paged learns it is over.
 """
@@ -14,10 +15,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from dcim.alerts import suppression_checks
 from dcim.alerts.models import (
     SEVERITY_RANK,
     Alert,
@@ -33,6 +36,7 @@ from dcim.alerts.models import (
 from dcim.inventory.choices import DeviceStatus
 
 log = logging.getLogger(__name__)
+NOTIFY_TASK = "dcim.alerts.tasks.notify_alert"
 # A process may replace the hand-off (the benchmark's in-process worker thread does).
 handoff = None
 
@@ -48,11 +52,10 @@ def enqueue(items: list[tuple[int, str]]) -> None:
         for alert_id, kind in items:
             process(alert_id, kind)
         return
-    from dcim.alerts.tasks import notify_alert
-
+    # By name: the task module imports this one, so this one does not import it back.
     queue = getattr(settings, "ALERTS_NOTIFY_QUEUE", "notify")
     for alert_id, kind in items:
-        notify_alert.apply_async(args=[alert_id, kind], queue=queue)
+        current_app.send_task(NOTIFY_TASK, args=[alert_id, kind], queue=queue)
 
 
 def routes_for(alert: Alert) -> list[Route]:
@@ -76,24 +79,21 @@ def suppression(alert: Alert, kind: str, now: datetime) -> str:
     for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now):
         if silence.matches(alert.labels):
             return f"silenced until {silence.ends_at:%Y-%m-%d %H:%M} UTC ({silence.reason})"[:100]
-    if in_maintenance(alert, now):
-        return "device in maintenance"
+    if reason := in_maintenance(alert, now):
+        return reason[:100]
     if kind != NotificationKind.RESOLVED and alert.acknowledged:
         return "acknowledged"
     return ""
 
 
-def in_maintenance(alert: Alert, now: datetime) -> bool:
-    """Device status "maintenance", or (when the maintenance app lands) a window covering it."""
+def in_maintenance(alert: Alert, now: datetime) -> str:
+    """Why the alert's device counts as in maintenance ("" when it does not): its status,
+    or a check a higher app registered (the maintenance app's windows)."""
     if alert.device is None:
-        return False
+        return ""
     if alert.device.status == DeviceStatus.MAINTENANCE:
-        return True
-    try:  # the maintenance app's public function, when it exists
-        from dcim.maintenance import in_window  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    return bool(in_window(alert.device, now))
+        return "device in maintenance"
+    return suppression_checks.maintenance_reason(alert.device, now)
 
 
 def process(alert_id: int, kind: str, now: datetime | None = None) -> list[Notification]:

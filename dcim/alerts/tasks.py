@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from dcim.alerts import engine, notify
 
-@shared_task(name="dcim.alerts.tasks.notify_alert", acks_late=True)
+
+@shared_task(name=notify.NOTIFY_TASK, acks_late=True)
 def notify_alert(alert_id: int, kind: str) -> int:
     """Send one alert's notice (firing, repeat or resolved) on every matching route."""
-    from dcim.alerts.notify import process
-
-    return len(process(alert_id, kind))
+    return len(notify.process(alert_id, kind))
 
 
 @shared_task(name="dcim.alerts.tasks.tick")
 def tick() -> dict:
     """Durations, keep-firing periods, absence rules and repeats (every 15 s by default)."""
-    from dcim.alerts.engine import tick as run
-
-    r = run()
+    r = engine.tick()
     return {"fired": r.fired, "resolved": r.resolved, "absent": r.absent, "repeats": r.repeats}

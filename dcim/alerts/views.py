@@ -25,8 +25,8 @@ from dcim.alerts.forms import AckForm, HistoryFilter, SilenceForm
 from dcim.alerts.links import SubjectLinks
 from dcim.alerts.models import OPEN_STATES, Alert, AlertEvent, EventKind, Severity, Silence, State
 from dcim.alerts.queries import active_silences, is_silenced, summary
-from dcim.dashboard.tables import linker
-from dcim.dashboard.templatetags.status import status_badge
+from dcim.ui.tables import linker
+from dcim.ui.templatetags.status import status_badge
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 

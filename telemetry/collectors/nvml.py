@@ -10,7 +10,7 @@ stand-in. A module that simulates many hosts offers ``for_host(target)``; pynvml
 
 Per poll, per GPU: nine calls (ten with a fan) plus one ``nvmlDeviceGetFieldValues`` for
 memory temperature, energy, ECC, remapped rows, PCIe replays and NVLink errors together, and
-one event wait per host; ``python -m telemetry.bench.nvml`` measures the CPU it costs. The
+one event wait per host; ``python -m bench.collectors.nvml`` measures the CPU it costs. The
 library is initialised once per process (again after GPU_IS_LOST / RESET_REQUIRED, at most
 every ``REINIT_EVERY_S``); identity and thermal thresholds are read once per GPU; a call or
 field that answers NOT_SUPPORTED / FUNCTION_NOT_FOUND is remembered per GPU and not asked

@@ -18,7 +18,7 @@ Why it looks the way it does:
 - Faults on demand: ``inject(host, gpu_index, fault)``; see ``inject`` for the list.
 
 GPU identity is deterministic: ``gpu_uuid(host, index)`` is the demo inventory's scheme
-(dcim.inventory.demo.layout), so the simulated fleet reconciles with the seeded inventory.
+(demo.inventory.layout), so the simulated fleet reconciles with the seeded inventory.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def energy(
     longer than 3 poll intervals (``interval_s``, else the median spacing).
     """
     if method is None:
-        from telemetry.models import Series
+        from telemetry.store.models import Series
 
         s = Series.objects.filter(pk=series_id).values("metric", "unit").first() or {}
         counter = s.get("metric", "").endswith("_total") or s.get("unit") == "joules"

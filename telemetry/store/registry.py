@@ -201,7 +201,7 @@ def find_series(
 ) -> list[dict]:
     """Series matching the filters given, as dicts (id, device_id, component, metric, unit,
     labels). The way other apps learn series ids without touching the tables."""
-    from telemetry.models import Series
+    from telemetry.store.models import Series
 
     qs = Series.objects.all()
     if device_id is not None:

@@ -25,18 +25,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from dcim.inventory.tests.factories import make_credential, make_device, make_gpu
-from dcim.services import BASE_DIR, EmbeddedServices
 from telemetry import store
+from telemetry.models import CollectionTarget, Protocol
 from telemetry.simulators import nvml as nvml_standin
 from telemetry.simulators.modbus import ModbusSimulator
 from telemetry.simulators.snmp import start_snmpsim
 from telemetry.simulators.snmp.fleet import SimDevice, write_fleet
-from telemetry.targets import CollectionTarget, Protocol
 
 # Committed rows, so that the workers see them (pytest-django runs such tests after the
 # others: their flush at the end also removes what the migrations wrote).
@@ -68,11 +68,8 @@ def workdir():
 
 
 @pytest.fixture
-def broker(workdir):
-    services = EmbeddedServices(workdir / "var")
-    services.up(postgres=False, redis=True)
-    yield services.broker_url()
-    services.stop_redis()
+def broker(private_redis):
+    return private_redis
 
 
 @pytest.fixture
@@ -123,7 +120,7 @@ class Processes:
         with open(self.logs / f"{name}.log", "wb") as out:
             self.procs[name] = subprocess.Popen(  # noqa: S603 - our own celery binary
                 [str(Path(sys.executable).parent / "celery"), *args],
-                cwd=BASE_DIR,
+                cwd=settings.BASE_DIR,
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -227,7 +224,7 @@ def test_every_protocol_reaches_the_store_through_celery(
     agent_env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", str(workdir)),
-        "PYTHONPATH": str(BASE_DIR),
+        "PYTHONPATH": str(settings.BASE_DIR),
         "CELERY_BROKER_URL": broker,
         "NVML_MODULE": "telemetry.simulators.nvml",
     }

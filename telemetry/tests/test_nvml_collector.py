@@ -14,7 +14,7 @@ import pynvml
 import pytest
 
 from telemetry.collectors import nvml as collector
-from telemetry.collectors.nvml import collect, identify, reconcile
+from telemetry.collectors.nvml import collect, reconcile
 from telemetry.readings import PollResult
 from telemetry.simulators import nvml as standin
 
@@ -313,19 +313,6 @@ def test_the_real_pynvml_is_the_default_and_its_failure_is_a_target_error(settin
 
 
 # Reconciliation with the inventory
-
-
-def test_identify_and_reconcile_with_the_demo_inventory_by_uuid(clock):
-    from dcim.inventory.demo import catalog, layout
-
-    server = next(d for d in layout.devices(layout.racks()) if d.spec is catalog.DGX_H100)
-    inventory = layout.gpus(server)
-    sim = standin.SimulatedNvml(server.name, clock=clock, serials=[g["serial"] for g in inventory])
-    present = identify(sim)
-    report = reconcile(present, inventory)
-    assert report["ok"]
-    assert [m["by"] for m in report["matched"]] == ["uuid"] * 8
-    assert report["unknown"] == [] and report["missing"] == []
 
 
 def test_reconcile_matches_by_serial_and_reports_unknown_and_missing():

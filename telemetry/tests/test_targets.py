@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from dcim.inventory.tests.factories import make_credential, make_device, make_gpu, make_user
 from telemetry import polling, store
+from telemetry.models import CollectionTarget, Protocol, downtime
 from telemetry.readings import PollResult, Reading
-from telemetry.targets import CollectionTarget, Protocol, downtime
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dcim.alerts import rules as rule_index
+from dcim.alerts import rule_index
 from dcim.alerts.models import Channel, ChannelKind, Route, Rule
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.tests.factories import make_device, make_device_type, make_gpu, make_rack

@@ -187,8 +187,8 @@ def test_absence_fires_on_the_tick_and_clears_when_data_returns(gpu_server):
 def test_collector_rule_fires_after_n_failures_and_resolves_on_success(gpu_server):
     from dcim.alerts.models import Rule
     from telemetry import polling
+    from telemetry.models import CollectionTarget
     from telemetry.readings import PollResult
-    from telemetry.targets import CollectionTarget
 
     Rule.objects.filter(builtin=True).exclude(name="Collector failing").update(enabled=False)
     target = CollectionTarget.objects.create(

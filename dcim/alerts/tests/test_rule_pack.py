@@ -23,10 +23,10 @@ from dcim.inventory.tests.factories import (
     make_rack,
 )
 from telemetry.collectors import nvml as nvml_collector
+from telemetry.models import CollectionTarget
 from telemetry.polling import store_result
 from telemetry.readings import PollResult
 from telemetry.simulators import nvml as standin
-from telemetry.targets import CollectionTarget
 
 pytestmark = pytest.mark.django_db
 HOST = "alerts-dgx-01"

@@ -5,16 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dcim.dashboard import metrics
-from dcim.dashboard.tables import unpooled
+from dcim.dashboard import charts, gpu_state
 from dcim.dashboard.tests.conftest import add_device
 from dcim.dashboard.tests.html import table_rows
 from dcim.inventory.choices import DeviceStatus
 from dcim.inventory.models import GPU, Device, Rack
+from dcim.ui.tables import unpooled
 from telemetry import store
+from telemetry.models import CollectionTarget
 from telemetry.readings import Reading
 from telemetry.store.db import clear_caches
-from telemetry.targets import CollectionTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -139,14 +139,14 @@ def test_gpu_table_shows_the_stores_latest_values_and_states(viewer_client, live
 
 
 def test_gpu_states_words_and_rules():
-    assert metrics.gpu_state({}, DeviceStatus.ACTIVE, False) == "no_data"
-    assert metrics.gpu_state({"temp": 50}, DeviceStatus.MAINTENANCE, True) == "maintenance"
-    assert metrics.gpu_state({"temp": 50, "lost": 1}, DeviceStatus.ACTIVE, True) == "stale"
-    assert metrics.gpu_state({"lost": 1, "reasons": 0x40}, DeviceStatus.ACTIVE, False) == "lost"
+    assert gpu_state.gpu_state({}, DeviceStatus.ACTIVE, False) == "no_data"
+    assert gpu_state.gpu_state({"temp": 50}, DeviceStatus.MAINTENANCE, True) == "maintenance"
+    assert gpu_state.gpu_state({"temp": 50, "lost": 1}, DeviceStatus.ACTIVE, True) == "stale"
+    assert gpu_state.gpu_state({"lost": 1, "reasons": 0x40}, DeviceStatus.ACTIVE, False) == "lost"
     for bit in (0x8, 0x20, 0x40, 0x80):
-        assert metrics.gpu_state({"reasons": bit}, DeviceStatus.ACTIVE, False) == "throttled"
-    assert metrics.gpu_state({"reasons": 0x4 | 0x1}, DeviceStatus.ACTIVE, False) == "healthy"
-    assert metrics.reasons_text(0x44) == "SW power cap, HW thermal"
+        assert gpu_state.gpu_state({"reasons": bit}, DeviceStatus.ACTIVE, False) == "throttled"
+    assert gpu_state.gpu_state({"reasons": 0x4 | 0x1}, DeviceStatus.ACTIVE, False) == "healthy"
+    assert gpu_state.reasons_text(0x44) == "SW power cap, HW thermal"
 
 
 def test_stale_readings_are_called_stale(viewer_client, live):
@@ -208,7 +208,7 @@ def test_device_chart_range_picks_resolution_and_caps_points(viewer_client, live
     assert [t["name"] for t in one["traces"]] == ["gpu0", "gpu1", "gpu2", "gpu3"]
     assert len(one["traces"][0]["y"]) == 30
     month = viewer_client.get(url + "&range=30d").json()
-    assert month["resolution"] in ("5m", "1h") and month["points"] <= metrics.MAX_POINTS
+    assert month["resolution"] in ("5m", "1h") and month["points"] <= charts.MAX_POINTS
 
 
 def test_rack_page_power_feeds_and_elevation(viewer_client, live):

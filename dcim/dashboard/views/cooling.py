@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dcim.dashboard import metrics
-from dcim.dashboard.tables import badge, cell, number, when
-from dcim.dashboard.views.common import bad_request, fleet_tz, json_response, page_and_api, stamp
+from dcim.dashboard import charts
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.ui.json_twin import bad_request, fleet_tz, json_response, page_and_api, stamp
+from dcim.ui.tables import badge, cell, number, when
 from telemetry import store
 
 # kind -> (roles, supply, return, setpoint, humidity)
@@ -96,7 +96,9 @@ def build_cooling(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-cooling, cooling_api = page_and_api("dashboard/cooling.html", build_cooling, "cooling_api")
+cooling, cooling_api = page_and_api(
+    "dashboard/cooling.html", build_cooling, "dashboard:cooling_api"
+)
 
 
 @require_safe
@@ -107,8 +109,8 @@ def delta_t(request: HttpRequest) -> JsonResponse:
     if kind not in KINDS:
         return bad_request(f"unknown kind {kind!r}")
     try:
-        start, end, key = metrics.parse_range(request.GET, tz)
-    except metrics.RangeError as exc:
+        start, end, key = charts.parse_range(request.GET, tz)
+    except charts.RangeError as exc:
         return bad_request(str(exc))
     _, sup, ret, _, _ = KINDS[kind]
     units = {u[0]: u[1] for u in _units(kind)}
@@ -121,17 +123,17 @@ def delta_t(request: HttpRequest) -> JsonResponse:
     for dev, ids in sorted(series.items(), key=lambda kv: units[kv[0]]):
         if len(ids) < 2:
             continue
-        a = store.query(ids[sup], start, end, max_points=metrics.MAX_POINTS, downsample_with="none")
-        b = store.query(ids[ret], start, end, max_points=metrics.MAX_POINTS, downsample_with="none")
+        a = store.query(ids[sup], start, end, max_points=charts.MAX_POINTS, downsample_with="none")
+        b = store.query(ids[ret], start, end, max_points=charts.MAX_POINTS, downsample_with="none")
         common, ia, ib = np.intersect1d(a.ts, b.ts, return_indices=True)
         res.add(a.resolution)
-        if len(common) > metrics.MAX_POINTS:  # keep every n-th: delta-T is smooth
-            keep = np.linspace(0, len(common) - 1, metrics.MAX_POINTS).astype(int)
+        if len(common) > charts.MAX_POINTS:  # keep every n-th: delta-T is smooth
+            keep = np.linspace(0, len(common) - 1, charts.MAX_POINTS).astype(int)
             common, ia, ib = common[keep], ia[keep], ib[keep]
         traces.append(
             {
                 "name": units[dev],
-                "x": metrics.local_ms(common, tz),
+                "x": charts.local_ms(common, tz),
                 "y": np.round(b.value[ib] - a.value[ia], 2).tolist(),
             }
         )

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dcim.dashboard import metrics
-from dcim.dashboard.tables import badge, cell, number, when
+from dcim.dashboard import charts, gpu_state
 from dcim.dashboard.views import network
-from dcim.dashboard.views.common import bad_request, json_response, page_and_api, stamp
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.ui.json_twin import bad_request, json_response, page_and_api, stamp
+from dcim.ui.tables import badge, cell, number, when
 from telemetry import store
 
 DEFAULT_CHART = {
@@ -34,7 +34,7 @@ GIB = 1 / 2**30
 
 
 def _gpu_table(device: Device, now, tz) -> list[list[dict]]:
-    rows = metrics.gpu_rows(device_ids=[device.pk], now=now)
+    rows = gpu_state.gpu_rows(device_ids=[device.pk], now=now)
     util = {
         s["component"]: s["id"]
         for s in store.find_series(device_id=device.pk, metric="gpu_utilization_percent")
@@ -44,8 +44,8 @@ def _gpu_table(device: Device, now, tz) -> list[list[dict]]:
         v = g.values
         spark = ""
         if f"gpu{g.index}" in util:
-            spark = metrics.sparkline(util[f"gpu{g.index}"], now - timedelta(hours=1), now)
-        label, tone = metrics.GPU_STATES[g.state]
+            spark = charts.sparkline(util[f"gpu{g.index}"], now - timedelta(hours=1), now)
+        label, tone = gpu_state.GPU_STATES[g.state]
         mem = (
             f"{v['mem_used'] * GIB:.0f} / {v['mem_total'] * GIB:.0f} GiB"
             if "mem_used" in v and "mem_total" in v
@@ -61,7 +61,7 @@ def _gpu_table(device: Device, now, tz) -> list[list[dict]]:
                 cell(mem, sort=v.get("mem_used", -1), num=True),
                 number(v.get("ecc"), 0),
                 number(v.get("xid"), 0),
-                cell(metrics.reasons_text(v.get("reasons")) or None),
+                cell(gpu_state.reasons_text(v.get("reasons")) or None),
                 badge(g.state, label, tone),
                 when(g.ts, tz, now),
             ]
@@ -77,7 +77,7 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
     ids = [m[c].series_id for m in by.values() for c in network.COUNTERS if c in m]
     rates = store.recent_rates(ids, now - timedelta(seconds=4 * store.default_interval_s()))
     out = []
-    for comp in sorted(by, key=metrics._natural):
+    for comp in sorted(by, key=charts.natural_key):
         m = by[comp]
 
         def r(metric: str, m=m) -> float | None:
@@ -123,7 +123,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     )
     tz, now = ZoneInfo(device.site.timezone), timezone.now()
     latest = store.latest(device_ids=[device.pk])
-    interval = metrics.intervals_by_device([device.pk]).get(device.pk)
+    interval = gpu_state.intervals_by_device([device.pk]).get(device.pk)
     tables: dict[str, list] = {}
     if device.role == DeviceRole.GPU_SERVER or device.device_type.gpu_count:
         tables["gpus"] = _gpu_table(device, now, tz)
@@ -131,12 +131,12 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
         tables["ports"] = _ports(latest, now, tz)
     outlets = sorted(
         (x for x in latest if x.metric == "pdu_outlet_power_watts"),
-        key=lambda x: metrics._natural(x.component),
+        key=lambda x: charts.natural_key(x.component),
     )
     if device.role in (DeviceRole.PDU, DeviceRole.UPS) or outlets:
         tables["outlets"] = [
             [
-                cell(x.component.split(":", 1)[-1], sort=metrics._natural(x.component)[-1]),
+                cell(x.component.split(":", 1)[-1], sort=charts.natural_key(x.component)[-1]),
                 number(x.value, 0, " W"),
                 when(x.ts, tz, now),
             ]
@@ -156,7 +156,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     newest = max((x.ts for x in latest), default=None)
     if newest is None:
         freshness = "No data yet: nothing has been collected from this device."
-    elif metrics.is_stale(newest, interval, now):
+    elif gpu_state.is_stale(newest, interval, now):
         freshness = (
             f"Stale: the newest reading is from {newest.astimezone(tz):%Y-%m-%d %H:%M:%S %Z}."
         )
@@ -205,7 +205,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     )
 
 
-device, device_api = page_and_api("dashboard/device.html", build_device, "device_api")
+device, device_api = page_and_api("dashboard/device.html", build_device, "dashboard:device_api")
 
 
 @require_safe
@@ -215,10 +215,10 @@ def device_chart(request: HttpRequest, pk: int) -> JsonResponse:
     tz = ZoneInfo(device.site.timezone)
     metric = request.GET.get("metric", "")
     try:
-        start, end, key = metrics.parse_range(request.GET, tz)
-    except metrics.RangeError as exc:
+        start, end, key = charts.parse_range(request.GET, tz)
+    except charts.RangeError as exc:
         return bad_request(str(exc))
-    data = metrics.chart(device.pk, metric, start, end, tz)
+    data = charts.chart(device.pk, metric, start, end, tz)
     data.update(
         range=key,
         tz=str(tz),

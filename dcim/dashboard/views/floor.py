@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dcim.dashboard import fleet, metrics
-from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+from dcim.dashboard import gpu_state, rack_rows
 from dcim.inventory.models import Room
+from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
 
 # metric -> (label, legend [(class, words)], how a rack is classified and labelled)
 METRICS = {
@@ -42,12 +42,12 @@ LEGENDS = {
         ("util-2", "50–75 %"),
         ("util-3", "75 % and over"),
     ],
-    "state": [(f"tone-{tone}", label) for label, tone in fleet.RACK_STATES.values()],
+    "state": [(f"tone-{tone}", label) for label, tone in rack_rows.RACK_STATES.values()],
 }
 NO_DATA = ("nodata", "no data")
 
 
-def _power(r: fleet.RackRow) -> tuple[str, str]:
+def _power(r: rack_rows.RackRow) -> tuple[str, str]:
     p = r.power_pct
     if p is None:
         return "nodata", "no data"
@@ -55,7 +55,7 @@ def _power(r: fleet.RackRow) -> tuple[str, str]:
     return ("heat-4" if p > 100 else cls), f"{p:.0f} %"
 
 
-def _inlet(r: fleet.RackRow) -> tuple[str, str]:
+def _inlet(r: rack_rows.RackRow) -> tuple[str, str]:
     t = r.inlet_c
     if t is None:
         return NO_DATA
@@ -63,15 +63,15 @@ def _inlet(r: fleet.RackRow) -> tuple[str, str]:
     return cls, f"{t:.1f} °C"
 
 
-def _util(r: fleet.RackRow) -> tuple[str, str]:
+def _util(r: rack_rows.RackRow) -> tuple[str, str]:
     u = r.gpu_util
     if u is None:
         return NO_DATA if r.gpus else ("nodata", "no GPUs")
     return f"util-{min(3, int(u // 25))}", f"{u:.0f} %"
 
 
-def _state(r: fleet.RackRow) -> tuple[str, str]:
-    label, tone = fleet.RACK_STATES[r.state]
+def _state(r: rack_rows.RackRow) -> tuple[str, str]:
+    label, tone = rack_rows.RACK_STATES[r.state]
     return f"tone-{tone}", label
 
 
@@ -96,8 +96,8 @@ def build_floor(request: HttpRequest) -> dict[str, Any]:
             raise Http404("No such room.")
     racks, unplaced = [], []
     if room:
-        gpus = metrics.gpu_rows(now=timezone.now())
-        for r in fleet.rack_rows(gpus, room_id=room["pk"]):
+        gpus = gpu_state.gpu_rows(now=timezone.now())
+        for r in rack_rows.rack_rows(gpus, room_id=room["pk"]):
             cls, text = CLASSIFY[metric](r)
             item = {
                 "id": r.id,
@@ -130,4 +130,4 @@ def build_floor(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-floor, floor_api = page_and_api("dashboard/floor.html", build_floor, "floor_api")
+floor, floor_api = page_and_api("dashboard/floor.html", build_floor, "dashboard:floor_api")

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dcim.dashboard import metrics
-from dcim.dashboard.tables import badge, cell, linker, numbers, when
-from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+from dcim.dashboard import gpu_state
+from dcim.ui.json_twin import fleet_tz, page_and_api, refresh_seconds, stamp
+from dcim.ui.tables import badge, cell, linker, numbers, when
 
 HEAT = {
     "temp": ("Temperature", "°C"),
@@ -28,13 +28,13 @@ HEAT = {
 GIB = 1 / 2**30
 
 
-def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
+def _rows(rows: list[gpu_state.GpuRow], tz, now) -> list[list[dict]]:
     """The table's cells. Host, rack, state, reasons, numbers and "last reading" repeat
     across a host's 8 GPUs or the fleet, so each distinct cell is built once and shared
     (the JSON then sends it once: ``tables.pooled``)."""
     device_url, rack_url = linker("dashboard:device"), linker("dashboard:rack")
     hosts: dict[int, tuple[dict, dict]] = {}
-    states = {k: badge(k, label, tone) for k, (label, tone) in metrics.GPU_STATES.items()}
+    states = {k: badge(k, label, tone) for k, (label, tone) in gpu_state.GPU_STATES.items()}
     names = [cell(f"GPU{i}", sort=i) for i in range(max((g.index for g in rows), default=0) + 1)]
     util, temp, power = numbers(0, " %"), numbers(0, " °C"), numbers(0, " W")
     mem, count = numbers(1, " GiB", GIB), numbers(0)
@@ -51,7 +51,7 @@ def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
         host, rack = hosts[g.device_id]
         mask = v.get("reasons")
         if mask not in reasons:
-            reasons[mask] = cell(metrics.reasons_text(mask) or None)
+            reasons[mask] = cell(gpu_state.reasons_text(mask) or None)
         if g.ts_s not in seen:
             seen[g.ts_s] = when(g.ts, tz, now)
         out.append(
@@ -73,7 +73,7 @@ def _rows(rows: list[metrics.GpuRow], tz, now) -> list[list[dict]]:
     return out
 
 
-def _heatmap(rows: list[metrics.GpuRow], key: str) -> dict[str, Any]:
+def _heatmap(rows: list[gpu_state.GpuRow], key: str) -> dict[str, Any]:
     hosts = list(dict.fromkeys(g.host for g in rows))
     width = max((g.index for g in rows), default=-1) + 1
     z = np.full((len(hosts), width), np.nan)
@@ -85,7 +85,7 @@ def _heatmap(rows: list[metrics.GpuRow], key: str) -> dict[str, Any]:
     flat = z.ravel()
     outliers = []
     median = float(np.nanmedian(flat)) if np.isfinite(flat).any() else None
-    for i in metrics.robust_outliers(flat)[:20]:
+    for i in gpu_state.robust_outliers(flat)[:20]:
         host, idx = hosts[i // width], int(i % width)
         outliers.append({"host": host, "gpu": idx, "value": round(float(flat[i]), 1)})
     label, unit = HEAT[key]
@@ -104,11 +104,11 @@ def _heatmap(rows: list[metrics.GpuRow], key: str) -> dict[str, Any]:
 def build_gpus(request: HttpRequest) -> dict[str, Any]:
     """Every GPU's latest values and state, counts by state, and the heatmap."""
     tz, now = fleet_tz(), timezone.now()
-    rows = metrics.gpu_rows(now=now)
+    rows = gpu_state.gpu_rows(now=now)
     key = request.GET.get("heat", "temp")
     if key not in HEAT:
         key = "temp"
-    counts = metrics.state_counts(rows)
+    counts = gpu_state.state_counts(rows)
     return stamp(
         {
             "tiles": {
@@ -122,7 +122,7 @@ def build_gpus(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-_, gpus_api = page_and_api("dashboard/gpus.html", build_gpus, "gpus_api")
+_, gpus_api = page_and_api("dashboard/gpus.html", build_gpus, "dashboard:gpus_api")
 
 
 @require_safe
@@ -134,9 +134,9 @@ def gpus(request: HttpRequest) -> HttpResponse:
         "dashboard/gpus.html",
         {
             "live_url": live,
-            "refresh_s": metrics.refresh_seconds(),
+            "refresh_s": refresh_seconds(),
             "states": [
-                {"value": k, "label": v[0], "tone": v[1]} for k, v in metrics.GPU_STATES.items()
+                {"value": k, "label": v[0], "tone": v[1]} for k, v in gpu_state.GPU_STATES.items()
             ],
             "heat": [{"key": k, "label": v[0]} for k, v in HEAT.items()],
             "heat_key": request.GET.get("heat", "temp"),

@@ -11,11 +11,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dcim.dashboard import metrics
-from dcim.dashboard.tables import badge, cell, number
-from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+from dcim.dashboard import charts
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
+from dcim.ui.tables import badge, cell, number
 from telemetry import store
 
 STATUS = ("if_oper_status", "if_admin_status", "if_speed_bits_per_second")
@@ -130,7 +130,7 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
             ]
             for d, p in down
         ),
-        key=lambda r: (r[0]["t"], metrics._natural(r[1]["t"])),
+        key=lambda r: (r[0]["t"], charts.natural_key(r[1]["t"])),
     )
     return stamp(
         {
@@ -159,4 +159,6 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-network, network_api = page_and_api("dashboard/network.html", build_network, "network_api")
+network, network_api = page_and_api(
+    "dashboard/network.html", build_network, "dashboard:network_api"
+)

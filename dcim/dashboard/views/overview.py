@@ -18,12 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dcim import alerts
-from dcim.dashboard import fleet, metrics
-from dcim.dashboard.overview import inventory_summary
-from dcim.dashboard.tables import ago, badge, cell, number
-from dcim.dashboard.views.common import bad_request, fleet_tz, json_response, page_and_api, stamp
+from dcim.dashboard import charts, gpu_state, rack_rows
+from dcim.dashboard.inventory_summary import inventory_summary
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.ui.json_twin import bad_request, fleet_tz, json_response, page_and_api, stamp
+from dcim.ui.tables import ago, badge, cell, number
 from telemetry import polling, store
 
 TOP = 8
@@ -48,7 +48,7 @@ def _histogram(values: list[float], lo: float, hi: float, step: float) -> dict[s
     return {"x": [float(e + step / 2) for e in edges[:-1]], "y": [int(c) for c in counts]}
 
 
-def _rack_link(r: fleet.RackRow) -> dict:
+def _rack_link(r: rack_rows.RackRow) -> dict:
     return cell(r.name, href=reverse("dashboard:rack", args=[r.id]))
 
 
@@ -85,9 +85,9 @@ def _alert_tiles(counts: dict) -> dict[str, str]:
 def build_overview(request: HttpRequest) -> dict[str, Any]:
     """Fleet state now: IT load, GPU states and distributions, collectors, worst racks."""
     tz, now = fleet_tz(), timezone.now()
-    gpus = metrics.gpu_rows(now=now)
-    racks = fleet.rack_rows(gpus)
-    counts = metrics.state_counts(gpus)
+    gpus = gpu_state.gpu_rows(now=now)
+    racks = rack_rows.rack_rows(gpus)
+    counts = gpu_state.state_counts(gpus)
     reporting = [r for r in racks if r.power_w is not None]
     it_w = sum(r.power_w for r in reporting)
     oldest = min((r.power_ts for r in reporting), default=None)
@@ -121,7 +121,7 @@ def build_overview(request: HttpRequest) -> dict[str, Any]:
             "tiles": tiles,
             "gpu_states": [
                 {"value": k, "label": label, "tone": tone, "count": counts[k]}
-                for k, (label, tone) in metrics.GPU_STATES.items()
+                for k, (label, tone) in gpu_state.GPU_STATES.items()
             ],
             "distributions": {
                 "util": _histogram(utils, 0, 100, 5),
@@ -135,7 +135,7 @@ def build_overview(request: HttpRequest) -> dict[str, Any]:
                         number(r.inlet_c, 1, " °C"),
                         number(r.outlet_c, 1, " °C"),
                         number(r.gpu_temp_max, 0, " °C"),
-                        badge(r.state, *fleet.RACK_STATES[r.state]),
+                        badge(r.state, *rack_rows.RACK_STATES[r.state]),
                     ]
                     for r in hot[:TOP]
                 ],
@@ -159,7 +159,9 @@ def build_overview(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-overview, overview_api = page_and_api("dashboard/overview.html", build_overview, "overview_api")
+overview, overview_api = page_and_api(
+    "dashboard/overview.html", build_overview, "dashboard:overview_api"
+)
 
 
 @require_safe
@@ -167,22 +169,22 @@ def it_load(request: HttpRequest) -> JsonResponse:
     """IT load (sum of rack PDU power) over a range, as one Plotly trace."""
     tz = fleet_tz()
     try:
-        start, end, key = metrics.parse_range(request.GET, tz)
-    except metrics.RangeError as exc:
+        start, end, key = charts.parse_range(request.GET, tz)
+    except charts.RangeError as exc:
         return bad_request(str(exc))
     pdus = set(
         Device.objects.filter(role=DeviceRole.PDU, rack__isnull=False).values_list("pk", flat=True)
     )
     ids = [s["id"] for s in store.find_series(metric="pdu_power_watts") if s["device_id"] in pdus]
     span = (end - start).total_seconds()
-    step = timedelta(minutes=5 * max(1, int(np.ceil(span / 300 / metrics.MAX_POINTS))))
+    step = timedelta(minutes=5 * max(1, int(np.ceil(span / 300 / charts.MAX_POINTS))))
     if span > 3 * 86400:
         step = max(step, timedelta(hours=1))
     secs, watts, n = store.summed_history(ids, start, end, step)
     ts = (secs * 1e6).astype("datetime64[us]") if len(secs) else np.array([], "datetime64[us]")
     trace = {
         "name": "IT load",
-        "x": metrics.local_ms(ts, tz),
+        "x": charts.local_ms(ts, tz),
         "y": [round(w / 1000, 2) for w in watts.tolist()],
         "customdata": n.astype(int).tolist(),
     }

@@ -11,16 +11,16 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from dcim.dashboard import fleet, metrics
-from dcim.dashboard.tables import badge, cell, number
-from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
+from dcim.dashboard import gpu_state, rack_rows
 from dcim.inventory.choices import DeviceRole, RackFace
 from dcim.inventory.models import Rack
+from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
+from dcim.ui.tables import badge, cell, number
 
 U_PX = 14  # elevation: pixels per U
 
 
-def _rack_cells(r: fleet.RackRow) -> list[dict]:
+def _rack_cells(r: rack_rows.RackRow) -> list[dict]:
     feeds = " / ".join(f"{s} {r.feeds[s] / 1000:.1f}" for s in sorted(r.feeds)) or None
     return [
         cell(r.name, href=reverse("dashboard:rack", args=[r.id])),
@@ -32,13 +32,13 @@ def _rack_cells(r: fleet.RackRow) -> list[dict]:
         number(r.inlet_c, 1, " °C"),
         number(r.outlet_c, 1, " °C"),
         number(r.gpu_util, 0, " %"),
-        badge(r.state, *fleet.RACK_STATES[r.state]),
+        badge(r.state, *rack_rows.RACK_STATES[r.state]),
     ]
 
 
 def build_racks(request: HttpRequest) -> dict[str, Any]:
     """Every rack: power against budget and per feed, inlet/outlet air, GPU load, state."""
-    rows = fleet.rack_rows(metrics.gpu_rows())
+    rows = rack_rows.rack_rows(gpu_state.gpu_rows())
     return stamp({"tables": {"racks": [_rack_cells(r) for r in rows]}}, fleet_tz())
 
 
@@ -86,14 +86,14 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
     rack = get_object_or_404(Rack.objects.select_related("room__site"), pk=pk)
     tz, now = ZoneInfo(rack.room.site.timezone), timezone.now()
     devices = list(rack.devices.select_related("device_type").order_by("-position_u", "name"))
-    gpus = metrics.gpu_rows(device_ids=[d.pk for d in devices if d.role == DeviceRole.GPU_SERVER])
-    [row] = fleet.rack_rows(gpus, rack_id=rack.pk)
+    gpus = gpu_state.gpu_rows(device_ids=[d.pk for d in devices if d.role == DeviceRole.GPU_SERVER])
+    [row] = rack_rows.rack_rows(gpus, rack_id=rack.pk)
     by_host: dict[int, list] = defaultdict(list)
     for g in gpus:
         by_host[g.device_id].append(g)
-    watts, _ = fleet.pdu_power([d.pk for d in devices if d.role == DeviceRole.PDU])
+    watts, _ = rack_rows.pdu_power([d.pk for d in devices if d.role == DeviceRole.PDU])
     ports = Counter()
-    for (dev, _), x in metrics.latest_map(
+    for (dev, _), x in gpu_state.latest_map(
         "if_oper_status", [d.pk for d in devices if d.is_switch]
     ).items():
         ports[(dev, x.value == 1)] += 1
@@ -102,12 +102,12 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
         value, state = None, None
         if d.role == DeviceRole.GPU_SERVER and by_host[d.pk]:
             g = by_host[d.pk]
-            worst = min(g, key=lambda x: list(metrics.GPU_STATES).index(x.state)).state
+            worst = min(g, key=lambda x: list(gpu_state.GPU_STATES).index(x.state)).state
             utils = [x.values["util"] for x in g if "util" in x.values]
             temps = [x.values["temp"] for x in g if "temp" in x.values]
             value = f"{len(g)} GPUs" + (f" · {sum(utils) / len(utils):.0f} % util" if utils else "")
             value += f" · max {max(temps):.0f} °C" if temps else " · no data yet"
-            state = metrics.GPU_STATES[worst]
+            state = gpu_state.GPU_STATES[worst]
         elif d.pk in watts:
             value = f"{watts[d.pk] / 1000:.2f} kW"
         elif d.is_switch and (ports[(d.pk, True)] or ports[(d.pk, False)]):
@@ -157,7 +157,7 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
             },
             "tiles": tiles,
             "feeds": feeds,
-            "state": fleet.RACK_STATES[row.state],
+            "state": rack_rows.RACK_STATES[row.state],
             "elevation": _elevation(rack, devices, states),
             "tables": {"devices": table},
             "inlet_note": "ASHRAE recommended inlet: 18–27 °C.",
@@ -167,5 +167,5 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
     )
 
 
-racks, racks_api = page_and_api("dashboard/racks.html", build_racks, "racks_api")
-rack, rack_api = page_and_api("dashboard/rack.html", build_rack, "rack_api")
+racks, racks_api = page_and_api("dashboard/racks.html", build_racks, "dashboard:racks_api")
+rack, rack_api = page_and_api("dashboard/rack.html", build_rack, "dashboard:rack_api")

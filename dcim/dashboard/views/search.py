@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 
-from dcim.dashboard.tables import badge, cell
-from dcim.dashboard.views.common import fleet_tz, page_and_api, stamp
 from dcim.inventory.models import GPU, Device
+from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
+from dcim.ui.tables import badge, cell
 
 LIMIT = 50
 MIN_LENGTH = 2
@@ -68,4 +68,4 @@ def build_search(request: HttpRequest) -> dict[str, Any]:
     return stamp({"q": q, "message": message, "tables": {"results": rows}}, fleet_tz())
 
 
-search, search_api = page_and_api("dashboard/search.html", build_search, "search_api")
+search, search_api = page_and_api("dashboard/search.html", build_search, "dashboard:search_api")

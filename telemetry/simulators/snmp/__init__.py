@@ -47,7 +47,7 @@ class V3User:
         return out
 
 
-# The demo's v3 user (dcim.inventory.demo.catalog "demo-snmp-v3"): none of it protects anything.
+# The demo's v3 user (demo.inventory.catalog "demo-snmp-v3"): none of it protects anything.
 DEMO_V3_USER = V3User("demo-ops", "demo-auth-key", "SHA", "demo-priv-key", "AES")
 
 
