@@ -7,6 +7,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY dcim ./dcim
 COPY telemetry ./telemetry
+COPY devstack ./devstack
+COPY demo ./demo
+COPY bench ./bench
 RUN pip install .
 COPY . .
 # Static files are collected at build time; DEBUG=1 only lets settings load without secrets.

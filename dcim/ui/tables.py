@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from dcim.ui.templatetags.status import tone_for
+from dcim.ui.status import tone_for
 
 DASH = "—"
 
