@@ -25,17 +25,22 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import close_old_connections, connections
+
+from dcim.alerts import notify
+from dcim.alerts.engine import evaluate
+from dcim.alerts.models import Alert, Channel, ChannelKind, Route, Rule, State
+from dcim.inventory.choices import DeviceRole
+from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
+from telemetry.models import CollectionTarget
+from telemetry.polling import store_result
+from telemetry.readings import PollResult
 
 HOSTS, GPUS = 1250, 8
 
 
 def _setup(hosts: int, smtp_port: int, log) -> list:
-    from dcim.alerts.models import Channel, ChannelKind, Route, Rule
-    from dcim.inventory.choices import DeviceRole
-    from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
-    from telemetry.models import CollectionTarget
-
     site = Site.objects.create(name="Bench", slug="bench")
     room = Room.objects.create(site=site, name="Hall")
     rack = Rack.objects.create(room=room, name="R1")
@@ -81,8 +86,6 @@ def _setup(hosts: int, smtp_port: int, log) -> list:
 
 
 def _poll(target, hot: bool):
-    from telemetry.readings import PollResult
-
     result = PollResult(target.address, started=datetime.now(UTC))
     for g in range(GPUS):
         c = f"gpu{g}"
@@ -95,13 +98,8 @@ def _poll(target, hot: bool):
 
 
 def run(hosts: int = HOSTS, trials: int = 20, log=print) -> dict:
-    from django.conf import settings
-
-    from dcim.alerts import notify
-    from dcim.alerts.engine import evaluate
-    from dcim.alerts.models import Alert, State
+    # Optional: aiosmtpd, the SMTP peer, is a test extra; the product image has no aiosmtpd.
     from dcim.alerts.tests.servers import start_smtp
-    from telemetry.polling import store_result
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
     controller, inbox = start_smtp()

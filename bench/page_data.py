@@ -16,6 +16,7 @@ import numpy as np
 from django.utils import timezone
 
 from dcim import alerts
+from dcim.alerts.models import OPEN_STATES, Alert
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Device
 from telemetry import store
@@ -177,8 +178,6 @@ def load(now: datetime | None = None, days: float = 7, step_s: float = 60, log=p
 def _alerts(now: datetime) -> int:
     """Run the rule pack over every device's latest values, twice (pending, then firing
     once the durations have passed), so that the Alerts page has alerts to show."""
-    from dcim.alerts.models import OPEN_STATES, Alert
-
     by_device: dict[int, list[Reading]] = {}
     device_ids = list(Device.objects.values_list("pk", flat=True))
     for x in store.latest(device_ids=device_ids):

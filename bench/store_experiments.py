@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from psycopg import sql
 
+from bench.store import copy_timed, fleet, narrow_copy_body, poll_batches
 from telemetry import store
-from telemetry.store import bench, copybin
+from telemetry.store import copybin
 from telemetry.store.batch import coerce_batch
 from telemetry.store.db import pg
 
@@ -25,7 +27,7 @@ def wide_body(batch: dict) -> bytes:
     """The COPY body ingest would send for this batch (its own internals, no DB)."""
     b = coerce_batch(batch)
     plans = store.registry.resolve(b.schemas)
-    groups = _ingest._collect(b, plans, None, 2**62, __import__("collections").Counter())
+    groups = _ingest._collect(b, plans, None, 2**62, Counter())
     result = _ingest.IngestResult()
     rows = [_ingest._merge_duplicates(g, result) for g in groups.values()]
     return b"".join(
@@ -72,14 +74,14 @@ def run(opts: dict, log) -> dict:
     rng = np.random.default_rng(11)
     now = datetime.now(UTC).replace(microsecond=0)
     day = now.replace(hour=0, minute=0, second=0)
-    devices = bench.fleet(opts["gpu_hosts"], opts["switches"], opts["pdus"], base=3_000_000)
+    devices = fleet(opts["gpu_hosts"], opts["switches"], opts["pdus"], base=3_000_000)
     t0 = max((now - timedelta(hours=1)).timestamp(), day.timestamp() + 60)
-    batches = bench.poll_batches(devices, t0, opts["cycles"], opts["batch_values"], rng)
+    batches = poll_batches(devices, t0, opts["cycles"], opts["batch_values"], rng)
     total = sum(len(f["values"]) for b in batches for f in b["frames"])
     for b in batches:
         store.registry.resolve(coerce_batch(b).schemas)  # registry warm (commits)
     ids = {fp: store.registry.cached(fp).series_ids for b in batches for fp in b["schemas"]}
-    narrow = [bench.narrow_copy_body(b, ids) for b in batches]
+    narrow = [narrow_copy_body(b, ids) for b in batches]
     t = time.perf_counter()
     wide = [wide_body(b) for b in batches]
     build_wide = time.perf_counter() - t
@@ -91,9 +93,7 @@ def run(opts: dict, log) -> dict:
         pg().autocommit = True
         pg().execute("CHECKPOINT")
         secs = (
-            _upsert_timed(table, upsert_cols, bodies)
-            if upsert_cols
-            else bench.copy_timed(table, bodies)
+            _upsert_timed(table, upsert_cols, bodies) if upsert_cols else copy_timed(table, bodies)
         )
         size = (
             pg()

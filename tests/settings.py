@@ -12,8 +12,3 @@ from dcim.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CONN_MAX_AGE = 0
-
-# Two test runs at once (say, two developers' sessions on one embedded server) each name
-# their own test database.
-if os.environ.get("DCIM_TEST_DB"):
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["DCIM_TEST_DB"]  # noqa: F405

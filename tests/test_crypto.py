@@ -2,6 +2,7 @@
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from dcim import crypto
 
@@ -29,8 +30,6 @@ def test_wrong_key_is_an_error_not_ciphertext(settings):
 
 
 def test_bad_key_is_a_clear_configuration_error(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.FIELD_ENCRYPTION_KEY = "not-a-key"
     with pytest.raises(ImproperlyConfigured, match="Fernet"):
         crypto.encrypt("x")

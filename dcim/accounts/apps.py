@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
+        # roles imports auth's models: they load only once the app registry is ready.
         from dcim.accounts.roles import sync_roles_after_migrate
 
         # Apps added later bring new models; their permissions join the roles on migrate.

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
@@ -77,11 +78,12 @@ def sync_roles(apps: "Apps" = global_apps) -> None:
             create_permissions(app_config, verbosity=0, apps=apps)
         finally:
             app_config.models_module = original
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    # The models of `apps` (a migration's historical ones), not the module's Group.
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
     for role in ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(role_permissions(Permission, role))
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(permission_model, role))
 
 
 def sync_roles_after_migrate(sender: Any, apps: "Apps" = global_apps, **kwargs: Any) -> None:
@@ -96,8 +98,6 @@ def sync_roles_after_migrate(sender: Any, apps: "Apps" = global_apps, **kwargs: 
 
 def assign_role(user: "AbstractUser", role: str) -> None:
     """Put a user in exactly one role; Admins get admin-site access (is_staff)."""
-    from django.contrib.auth.models import Group
-
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     user.groups.remove(*Group.objects.filter(name__in=ROLES))

@@ -8,6 +8,11 @@ and history rows are written in bulk. Notifications are queued after commit, nev
 here. ``tick()`` (beat) fires pending alerts whose duration elapsed with no new batch,
 resolves alerts whose keep-firing period ran out, checks absence rules and sends repeats.
 
+This module decides which transition a reading or the clock calls for; the transitions
+themselves are ``Alert``'s methods (``open``, ``observe``, ``fire``, ``resolve``), which
+change the fields and write the history row together, recorded in an ``AlertBatch`` so that
+one evaluation's changes are written in bulk.
+
 Times are the readings' own: a batch at 12:00:30 fires a "for 30 s" alert pending since
 12:00:00, whatever the wall clock says.
 """
@@ -20,23 +25,25 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.template import Context
 from django.utils import timezone
 
-from dcim.alerts import rule_index
+from dcim.alerts import notify, rule_index
 from dcim.alerts.conditions import holds
 from dcim.alerts.models import (
     OPEN_STATES,
     Alert,
-    AlertEvent,
+    AlertBatch,
     Condition,
     CounterMark,
-    EventKind,
     NotificationKind,
     Reference,
     State,
 )
 from dcim.alerts.rule_index import CompiledRule, DeviceMeta
+from dcim.inventory.models import PowerPort
+from telemetry import store
 
 if TYPE_CHECKING:
     from telemetry.models import CollectionTarget
@@ -184,8 +191,6 @@ def _relative(rule: CompiledRule, r: Reading, device_id, siblings: dict) -> floa
 
 
 def _latest_sibling(device_id, component: str, metric: str) -> float | None:
-    from telemetry import store
-
     if device_id is None:
         return None
     for row in store.latest(metric=metric, device_ids=[device_id], component=component):
@@ -195,10 +200,6 @@ def _latest_sibling(device_id, component: str, metric: str) -> float | None:
 
 def feed_power_w(device_id: int | None) -> int | None:
     """Available power (W) of the feeds a device's inlets connect to (the NEC 80 % figure)."""
-    from django.db.models import Sum
-
-    from dcim.inventory.models import PowerPort
-
     if device_id is None:
         return None
     total = PowerPort.objects.filter(device_id=device_id, feed__isnull=False).aggregate(
@@ -294,123 +295,95 @@ def _apply(obs: list[Observation], report: Report) -> None:
     }
     if not open_alerts and not any(o.active for o in obs):
         return  # the common case: all is well, one query spent
-    new, changed, events = [], {}, []
+    batch = AlertBatch()
     for o in obs:
         alert = open_alerts.get((o.rule.id, o.key))
         if alert is None:
             if not o.active:
                 continue
-            alert = _open(o)
-            open_alerts[(o.rule.id, o.key)] = alert
-            new.append(alert)
-            events.append(_event(alert, o.at, EventKind.PENDING, o.value))
+            open_alerts[(o.rule.id, o.key)] = alert = _open(o, batch)
             report.opened += 1
             if o.rule.for_s == 0:
-                _fire(alert, o, events, report)
+                _fire(alert, o.rule, o.at, batch, report)
             continue
-        if alert.pk:
-            changed[alert.pk] = alert
+        if not alert.is_open:
+            continue  # resolved by an earlier reading of this batch: the episode is over
         if o.at < (alert.value_at or alert.started_at):
             continue  # a late batch: it does not move the state back
-        alert.value, alert.value_at = o.value, o.at
+        alert.observe(o.at, o.value, o.active, batch=batch)
         if o.active:
-            alert.cleared_since = None
             if alert.state == State.PENDING and o.at - alert.started_at >= _s(o.rule.for_s):
-                _fire(alert, o, events, report)
+                _fire(alert, o.rule, o.at, batch, report)
         elif alert.state == State.PENDING:
-            _resolve(alert, o.at, events, report, note="cleared before its duration elapsed")
-        else:
-            alert.cleared_since = alert.cleared_since or o.at
-            if o.at - alert.cleared_since >= _s(o.rule.keep_s):
-                _resolve(alert, o.at, events, report)
-    if new:
-        Alert.objects.bulk_create(new)
-    if changed:
-        Alert.objects.bulk_update(list(changed.values()), UPDATE_FIELDS)
-    for e in events:
-        e.alert_id = e.alert.pk
-    AlertEvent.objects.bulk_create(events)
-
-
-UPDATE_FIELDS = [
-    "state",
-    "value",
-    "value_at",
-    "fired_at",
-    "resolved_at",
-    "cleared_since",
-    "summary",
-]
+            _resolve(alert, o.at, batch, report, note="cleared before its duration elapsed")
+        elif o.at - alert.cleared_since >= _s(o.rule.keep_s):
+            _resolve(alert, o.at, batch, report)
+    batch.save()
 
 
 def _s(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _open(o: Observation) -> Alert:
-    alert = Alert(
+def _open(o: Observation, batch: AlertBatch) -> Alert:
+    label = o.label[:200]
+    return Alert.open(
+        o.at,
+        o.value,
         rule_id=o.rule.id,
         subject_key=o.key,
-        subject_label=o.label[:200],
+        subject_label=label,
+        severity=o.rule.severity,
         device_id=o.device_id,
         component=o.component,
         target_id=o.target_id,
-        state=State.PENDING,
-        severity=o.rule.severity,
-        value=o.value,
-        value_at=o.at,
-        started_at=o.at,
         labels=o.labels,
+        summary=render_summary(o.rule, label, o.value, o.component, o.labels),
+        batch=batch,
     )
-    alert.summary = render_summary(o.rule, alert)
-    return alert
 
 
-def render_summary(rule: CompiledRule, alert: Alert) -> str:
+def render_summary(
+    rule: CompiledRule, subject: str, value: float | None, component: str, labels: dict
+) -> str:
     context = {
         "rule": rule,
-        "subject": alert.subject_label,
-        "value": alert.value,
+        "subject": subject,
+        "value": value,
         "threshold": rule.threshold,
-        "device": alert.labels.get("device", ""),
-        "component": alert.component,
-        "labels": alert.labels,
+        "device": labels.get("device", ""),
+        "component": component,
+        "labels": labels,
     }
     try:
         return rule.template.render(Context(context)).strip()[:2000]
     except Exception as exc:
-        return f"{rule.name} on {alert.subject_label} (summary template failed: {exc})"
+        return f"{rule.name} on {subject} (summary template failed: {exc})"
 
 
-def _fire(alert: Alert, o: Observation, events: list, report: Report) -> None:
-    alert.state, alert.fired_at, alert.cleared_since = State.FIRING, o.at, None
-    alert.summary = render_summary(o.rule, alert)
-    events.append(_event(alert, o.at, EventKind.FIRING, alert.value))
+def _fire(alert: Alert, rule: CompiledRule, at: datetime, batch: AlertBatch, report: Report):
+    """The rule's duration elapsed: fire, with the summary of the value it fires on."""
+    summary = render_summary(rule, alert.subject_label, alert.value, alert.component, alert.labels)
+    alert.fire(at, summary=summary, batch=batch)
     report.fired += 1
     report.notices.append((alert, NotificationKind.FIRING))
 
 
-def _resolve(alert: Alert, at: datetime, events: list, report: Report, note: str = "") -> None:
+def _resolve(alert: Alert, at: datetime, batch: AlertBatch, report: Report, note: str = ""):
+    """The episode is over; whoever was told it fired is told it ended (not for pending)."""
     was_firing = alert.state == State.FIRING
-    alert.state, alert.resolved_at = State.RESOLVED, at
-    events.append(_event(alert, at, EventKind.RESOLVED, alert.value, note))
+    alert.resolve(at, note=note, batch=batch)
     report.resolved += 1
     if was_firing:
         report.notices.append((alert, NotificationKind.RESOLVED))
-
-
-def _event(alert: Alert, at: datetime, kind: str, value: float | None, note: str = ""):
-    return AlertEvent(alert=alert, at=at, kind=kind, value=value, note=note)
 
 
 def _dispatch(notices: list[tuple[Any, str]]) -> None:
     """Queue notifications once the transitions are committed."""
     if not notices:
         return
-    from dcim.alerts.notify import enqueue
-
     items = [(a.pk if isinstance(a, Alert) else a, kind) for a, kind in notices]
-    transaction.on_commit(lambda: enqueue(items))
+    transaction.on_commit(lambda: notify.enqueue(items))
 
 
 # -- the beat tick ---------------------------------------------------------------------
@@ -431,56 +404,32 @@ def tick(now: datetime | None = None) -> TickReport:
     out = TickReport()
     report = Report()
     with transaction.atomic():
-        events: list[AlertEvent] = []
-        changed = []
+        batch = AlertBatch()
         for alert in Alert.objects.select_for_update(skip_locked=True).filter(
             state__in=OPEN_STATES
         ):
             rule = idx.by_id.get(alert.rule_id)
             if rule is None:  # rule disabled or deleted: its open alerts end
-                _resolve(alert, now, events, report, note="rule disabled or removed")
-                changed.append(alert)
+                _resolve(alert, now, batch, report, note="rule disabled or removed")
             elif alert.state == State.PENDING and now - alert.started_at >= _s(rule.for_s):
-                o = Observation(
-                    rule,
-                    alert.subject_key,
-                    alert.subject_label,
-                    alert.device_id,
-                    alert.component,
-                    alert.target_id,
-                    True,
-                    alert.value,
-                    now,
-                    alert.labels,
-                )
-                _fire(alert, o, events, report)
-                changed.append(alert)
+                _fire(alert, rule, now, batch, report)
             elif alert.cleared_since and now - alert.cleared_since >= _s(rule.keep_s):
-                _resolve(alert, now, events, report)
-                changed.append(alert)
-        if changed:
-            Alert.objects.bulk_update(changed, UPDATE_FIELDS)
-            for e in events:
-                e.alert_id = e.alert.pk
-            AlertEvent.objects.bulk_create(events)
+                _resolve(alert, now, batch, report)
+        batch.save()
     _dispatch(report.notices)
     out.fired, out.resolved = report.fired, report.resolved
     absence = check_absence(idx, now)
     out.fired += absence.fired
     out.resolved += absence.resolved
     out.absent = absence.opened
-    from dcim.alerts.notify import due_repeats, enqueue
-
-    repeats = due_repeats(now)
-    enqueue(repeats)
+    repeats = notify.due_repeats(now)
+    notify.enqueue(repeats)
     out.repeats = len(repeats)
     return out
 
 
 def check_absence(idx, now: datetime) -> Report:
     """Absence rules: every series of the metric in scope, fired when silent too long."""
-    from telemetry import store
-
     obs: list[Observation] = []
     for rule in idx.absence:
         series = store.find_series(metric=rule.metric, device_id=rule.device_id)

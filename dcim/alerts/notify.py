@@ -21,11 +21,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dcim.alerts import suppression_checks
+from dcim.alerts.delivery import deliver
 from dcim.alerts.models import (
     SEVERITY_RANK,
     Alert,
-    AlertEvent,
-    EventKind,
     Notification,
     NotificationKind,
     NotificationStatus,
@@ -98,8 +97,6 @@ def in_maintenance(alert: Alert, now: datetime) -> str:
 
 def process(alert_id: int, kind: str, now: datetime | None = None) -> list[Notification]:
     """Send (or hold back) one kind of notice for one alert on every matching route."""
-    from dcim.alerts.delivery import deliver
-
     now = now or timezone.now()
     alert = (
         Alert.objects.select_related("rule", "device", "device__rack", "device__site")
@@ -118,31 +115,19 @@ def process(alert_id: int, kind: str, now: datetime | None = None) -> list[Notif
     if not routes:
         return []
     reason = suppression(alert, kind, now)
-    sent_any, out = False, []
+    out = []
     for route in {r.channel_id: r for r in routes}.values():
         notice = Notification(alert=alert, channel=route.channel, kind=kind, created_at=now)
         if reason:
             notice.status, notice.reason = NotificationStatus.SUPPRESSED, reason
         else:
             deliver(notice)
-            sent_any |= notice.status == NotificationStatus.SENT
         notice.save()
         out.append(notice)
     if reason:
-        AlertEvent.objects.create(
-            alert=alert, at=now, kind=EventKind.SUPPRESSED, note=f"{kind}: {reason}"[:500]
-        )
+        alert.record_suppressed(kind, reason, now)
     else:
-        for n in out:
-            failed = n.status == NotificationStatus.FAILED
-            AlertEvent.objects.create(
-                alert=alert,
-                at=n.sent_at or now,
-                kind=EventKind.NOTIFY_FAILED if failed else EventKind.NOTIFIED,
-                note=f"{kind} to {n.channel.name}" + (f": {n.error}" if failed else ""),
-            )
-    if sent_any:
-        Alert.objects.filter(pk=alert.pk).update(last_notified_at=now)
+        alert.record_notices(out, now)
     return out
 
 

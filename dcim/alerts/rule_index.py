@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.template import Template
 
 from dcim.alerts.models import Condition, Rule, Source
+from dcim.inventory.models import Device
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +170,6 @@ def _ttl() -> float:
 
 def _stamp() -> tuple:
     """Changes whenever a rule is added, edited or deleted (one cheap aggregate)."""
-    from django.db.models import Count, Max
-
     agg = Rule.objects.aggregate(n=Count("id"), m=Max("updated"), top=Max("id"))
     return (agg["n"], agg["m"], agg["top"])
 
@@ -197,8 +197,6 @@ def invalidate() -> None:
 
 def device_meta(device_ids: set[int]) -> dict[int, DeviceMeta]:
     """Scoping facts of devices, cached per process for the TTL."""
-    from dcim.inventory.models import Device
-
     now = time.monotonic()
     if now - _state["devices_at"] > _ttl():  # type: ignore[operator]
         _state["devices"], _state["devices_at"] = {}, now

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dcim.alerts.forms import AckForm, HistoryFilter, SilenceForm
 from dcim.alerts.links import SubjectLinks
-from dcim.alerts.models import OPEN_STATES, Alert, AlertEvent, EventKind, Severity, Silence, State
+from dcim.alerts.models import OPEN_STATES, Alert, Severity, Silence, State
 from dcim.alerts.queries import active_silences, is_silenced, summary
 from dcim.ui.tables import linker
 from dcim.ui.templatetags.status import status_badge
@@ -226,7 +226,8 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = AckForm(request.POST)
     if form.is_valid():
         if form.cleaned_data["undo"]:
-            alert.unacknowledge(request.user)
+            if alert.acknowledged:  # a second click of "undo" changes nothing
+                alert.unacknowledge(request.user)
             messages.success(request, f"Acknowledgement removed: {alert.rule.name}.")
         elif not alert.acknowledged:
             alert.acknowledge(request.user, form.cleaned_data["comment"])
@@ -259,13 +260,7 @@ def silence(request: HttpRequest, pk: int) -> HttpResponse:
         created_by=request.user,
         reason=form.cleaned_data["reason"],
     )
-    AlertEvent.objects.create(
-        alert=alert,
-        at=now,
-        kind=EventKind.SILENCED,
-        user=request.user,
-        note=f"{s} — {s.reason}"[:500],
-    )
+    alert.record_silence(s, request.user, at=now)
     messages.success(request, f"Silenced until {s.ends_at:%Y-%m-%d %H:%M} UTC.")
     return _back(request, alert)
 

@@ -7,7 +7,8 @@ and a refreshed table cannot drift from the first one.
 
 Cell keys: ``t`` text, ``v`` sort value, ``h`` link, ``b`` badge tone (the text is then a
 status badge: words and colour), ``st`` status value for the badge, ``n`` numeric
-(right-aligned), ``sp`` sparkline points (an SVG polyline).
+(right-aligned), ``sp`` sparkline points (an SVG polyline), ``ti`` the cell's hover title
+(e.g. what a metric means).
 
 On the wire (JSON twins) a table travels pooled: ``{"cells": [...], "rows": [[i, ...]]}``,
 each distinct cell once and rows as indices into it (``pooled``). The GPU table's 24,576
@@ -141,7 +142,8 @@ def _cell_html(c: dict, tag: str) -> str:
             f'preserveAspectRatio="none"><polyline points="{escape(c["sp"])}"/></svg>' + text
         )
     scope = ' scope="row"' if tag == "th" else ""
-    return f"<{tag}{scope}{cls}{sort}>{text}</{tag}>"
+    title = f' title="{escape(c["ti"])}"' if c.get("ti") else ""
+    return f"<{tag}{scope}{cls}{sort}{title}>{text}</{tag}>"
 
 
 def render_rows(

@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from django.db import models, transaction
+from django.apps import apps
+from django.db import connection, models, transaction
 
 from dcim.inventory.choices import (
     DeviceStatus,
@@ -68,9 +69,6 @@ def _analyze() -> None:
     at once (tests, ``make run``) cannot wait for it. ANALYZE runs inside the transaction
     and counts its own uncommitted rows.
     """
-    from django.apps import apps
-    from django.db import connection
-
     tables = [m._meta.db_table for m in apps.get_app_config("inventory").get_models()]
     with connection.cursor() as cursor:
         for table in tables:

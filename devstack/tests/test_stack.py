@@ -1,5 +1,7 @@
 """`make run`'s preparation: generated secrets persist and are never overwritten."""
 
+import socket
+
 from cryptography.fernet import Fernet
 
 from devstack.stack import ensure_env_file, port_free
@@ -35,8 +37,6 @@ def test_env_file_keeps_what_the_user_wrote(tmp_path, monkeypatch):
 
 
 def test_port_free_sees_a_listener():
-    import socket
-
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()

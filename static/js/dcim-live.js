@@ -20,7 +20,8 @@
     const cls = c.n ? ' class="num"' : "";
     const sort = "v" in c ? ` data-sort="${esc(c.v)}"` : "";
     const scope = tag === "th" ? ' scope="row"' : "";
-    return `<${tag}${scope}${cls}${sort}>${text}</${tag}>`;
+    const title = c.ti ? ` title="${esc(c.ti)}"` : "";
+    return `<${tag}${scope}${cls}${sort}${title}>${text}</${tag}>`;
   }
 
   dcim.renderRows = function (table, rows) {

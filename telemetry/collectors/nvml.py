@@ -16,31 +16,11 @@ every ``REINIT_EVERY_S``); identity and thermal thresholds are read once per GPU
 field that answers NOT_SUPPORTED / FUNCTION_NOT_FOUND is remembered per GPU and not asked
 again, yet still counted in ``skipped["not_supported"]`` on every poll.
 
-Readings (component ``gpu<index>``, labels uuid, serial, pci_bus_id, name), base units;
-clocks in hertz (base unit, as node_exporter's ``*_hertz``; show MHz to people):
-
-  gpu_utilization_percent, gpu_memory_utilization_percent        percent
-  gpu_memory_used_bytes, gpu_memory_free_bytes, gpu_memory_total_bytes   bytes
-  gpu_temperature_celsius, gpu_memory_temperature_celsius         celsius
-  gpu_temperature_{shutdown,slowdown,max_operating}_celsius,
-  gpu_memory_temperature_max_operating_celsius                    celsius (thresholds)
-  gpu_power_watts, gpu_power_limit_watts                          watts
-  gpu_energy_joules_total                                         joules (resets on driver load)
-  gpu_sm_clock_hertz, gpu_memory_clock_hertz                      hertz
-  gpu_fan_speed_percent                                           percent
-  gpu_performance_state                                           pstate (0 = P0)
-  gpu_clocks_event_reasons                                        bitmask
-  gpu_clocks_event_{sw_power_cap,hw_slowdown,sw_thermal_slowdown,
-                    hw_thermal_slowdown,hw_power_brake}           bool (0x4 0x8 0x20 0x40 0x80)
-  gpu_ecc_{corrected,uncorrected}_{volatile,aggregate}_total      count
-  gpu_remapped_rows_{corrected,uncorrected}_total                 count
-  gpu_remapped_rows_pending, gpu_remapped_rows_failure            bool
-  gpu_pcie_replay_total                                           count
-  gpu_nvlink_{crc_flit,crc_data,replay,recovery}_errors_total     count
-  gpu_xid_last                                                    xid (0: none seen)
-  gpu_xid_events_total                                            count (since worker start)
-  gpu_lost                                                        bool
-  gpu_count (component "")                                        count
+Readings (component ``gpu<index>``, labels uuid, serial, pci_bus_id, name; ``gpu_count``
+with component ""), base units; clocks in hertz (base unit, as node_exporter's ``*_hertz``;
+show MHz to people). Every metric this can emit, with its unit, kind and meaning, is
+declared in ``METRICS`` below: alert rules, the device page and docs/metrics.md read it
+(through ``telemetry.collectors.catalog``), and a test holds the emitted readings to it.
 
 Events: ``{"kind": "identity" | "xid" | "gpu_lost" | "gpu_recovered", "gpu": index, ...}``.
 """
@@ -58,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from telemetry.collectors.metric import Metric, counter, gauge, state
 from telemetry.readings import PollResult, Reading
 
 log = logging.getLogger(__name__)
@@ -118,6 +99,180 @@ REASON_BITS = (
 VALUE_MEMBERS = ("dVal", "uiVal", "ulVal", "ullVal", "sllVal", "siVal", "usVal")
 BLANK = {2**32 - 1, 2**64 - 1, 2**63 - 1, 2**16 - 1}
 PSTATE_UNKNOWN = 32
+
+# Every metric collect() can emit: per GPU (component gpu<index>) unless said otherwise.
+# Names and units are the ones the probes below emit; tests hold the readings to this.
+METRICS: tuple[Metric, ...] = (
+    gauge(
+        "gpu_utilization_percent",
+        "percent",
+        "Share of the last sample period (1/6 s to 1 s) in which a kernel ran on the GPU.",
+    ),
+    gauge(
+        "gpu_memory_utilization_percent",
+        "percent",
+        "Share of the last sample period in which device memory was read or written.",
+    ),
+    gauge("gpu_memory_used_bytes", "bytes", "Device memory (framebuffer) allocated."),
+    gauge("gpu_memory_free_bytes", "bytes", "Device memory (framebuffer) not allocated."),
+    gauge("gpu_memory_total_bytes", "bytes", "Device memory (framebuffer) in all."),
+    gauge("gpu_temperature_celsius", "celsius", "GPU die temperature."),
+    gauge("gpu_memory_temperature_celsius", "celsius", "Device memory (HBM) temperature."),
+    gauge(
+        "gpu_temperature_shutdown_celsius",
+        "celsius",
+        "Threshold: the GPU shuts down at this die temperature.",
+    ),
+    gauge(
+        "gpu_temperature_slowdown_celsius",
+        "celsius",
+        "Threshold: the hardware slows the clocks down from this die temperature.",
+    ),
+    gauge(
+        "gpu_temperature_max_operating_celsius",
+        "celsius",
+        "Threshold: the highest die temperature for normal operation.",
+    ),
+    gauge(
+        "gpu_memory_temperature_max_operating_celsius",
+        "celsius",
+        "Threshold: the highest device memory temperature for normal operation.",
+    ),
+    gauge("gpu_power_watts", "watts", "Power the board draws now."),
+    gauge(
+        "gpu_power_limit_watts",
+        "watts",
+        "Power limit the driver enforces now (the lowest of the limits set).",
+    ),
+    counter(
+        "gpu_energy_joules_total",
+        "joules",
+        "Energy the board used since the driver was loaded (restarts at 0 on a reload).",
+    ),
+    gauge("gpu_sm_clock_hertz", "hertz", "Streaming multiprocessor (graphics) clock now."),
+    gauge("gpu_memory_clock_hertz", "hertz", "Memory clock now."),
+    gauge(
+        "gpu_fan_speed_percent",
+        "percent",
+        "Fan speed, percent of its maximum (boards with a fan: SXM boards have none).",
+    ),
+    state(
+        "gpu_performance_state",
+        "pstate",
+        "Performance state: 0 is P0, full performance; up to 15, the lowest.",
+    ),
+    state(
+        "gpu_clocks_event_reasons",
+        "bitmask",
+        "Why clocks are below their maximum now: NVML's clocks event reasons bitmask.",
+    ),
+    state(
+        "gpu_clocks_event_sw_power_cap",
+        "bool",
+        "1 while the driver holds clocks down to stay under the power limit (0x4).",
+    ),
+    state(
+        "gpu_clocks_event_hw_slowdown",
+        "bool",
+        "1 while the hardware slows clocks: too hot, power brake or high power draw (0x8).",
+    ),
+    state(
+        "gpu_clocks_event_sw_thermal_slowdown",
+        "bool",
+        "1 while the driver holds clocks down because the GPU or its memory runs hot (0x20).",
+    ),
+    state(
+        "gpu_clocks_event_hw_thermal_slowdown",
+        "bool",
+        "1 while the hardware slows clocks because the GPU is too hot (0x40).",
+    ),
+    state(
+        "gpu_clocks_event_hw_power_brake",
+        "bool",
+        "1 while an external power brake signal (e.g. from the chassis) slows clocks (0x80).",
+    ),
+    counter(
+        "gpu_ecc_corrected_volatile_total",
+        "count",
+        "Single-bit (corrected) ECC memory errors since the driver was loaded.",
+    ),
+    counter(
+        "gpu_ecc_uncorrected_volatile_total",
+        "count",
+        "Double-bit (uncorrected) ECC memory errors since the driver was loaded.",
+    ),
+    counter(
+        "gpu_ecc_corrected_aggregate_total",
+        "count",
+        "Single-bit (corrected) ECC memory errors over the board's life.",
+    ),
+    counter(
+        "gpu_ecc_uncorrected_aggregate_total",
+        "count",
+        "Double-bit (uncorrected) ECC memory errors over the board's life.",
+    ),
+    counter(
+        "gpu_remapped_rows_corrected_total",
+        "count",
+        "Memory rows remapped after correctable errors.",
+    ),
+    counter(
+        "gpu_remapped_rows_uncorrected_total",
+        "count",
+        "Memory rows remapped after uncorrectable errors.",
+    ),
+    state(
+        "gpu_remapped_rows_pending",
+        "bool",
+        "1 while a row remap waits for the next GPU reset.",
+    ),
+    state(
+        "gpu_remapped_rows_failure",
+        "bool",
+        "1 once a row remap failed: no spare rows left, the board needs replacing.",
+    ),
+    counter(
+        "gpu_pcie_replay_total",
+        "count",
+        "PCIe packets the link had to send again (link errors).",
+    ),
+    counter(
+        "gpu_nvlink_crc_flit_errors_total",
+        "count",
+        "NVLink flow-control digits received with a CRC error, all links together.",
+    ),
+    counter(
+        "gpu_nvlink_crc_data_errors_total",
+        "count",
+        "NVLink data packets received with a CRC error, all links together.",
+    ),
+    counter(
+        "gpu_nvlink_replay_errors_total",
+        "count",
+        "NVLink packets sent again after an error, all links together.",
+    ),
+    counter(
+        "gpu_nvlink_recovery_errors_total",
+        "count",
+        "NVLink link recoveries (the link was retrained), all links together.",
+    ),
+    state(
+        "gpu_xid_last",
+        "xid",
+        "Code of the last XID error seen (0: none since the collector started).",
+    ),
+    counter(
+        "gpu_xid_events_total",
+        "count",
+        "XID error events seen since the collector (its worker process) started.",
+    ),
+    state(
+        "gpu_lost",
+        "bool",
+        "1 while the GPU does not answer (fallen off the bus, needs a reset, unknown error).",
+    ),
+    gauge("gpu_count", "count", 'GPUs the host\'s driver reports (component "": the host).'),
+)
 
 Emit = Callable[[str, float, str], None]
 
@@ -303,6 +458,7 @@ def nvml_module(target: str = "localhost") -> Any:
     """The configured NVML library; a simulator's view of ``target`` if it simulates hosts."""
     name = os.environ.get("NVML_MODULE", DEFAULT_MODULE)
     try:
+        # Optional: a GPU-host agent may run without Django installed or configured.
         from django.conf import settings
 
         if settings.configured or os.environ.get("DJANGO_SETTINGS_MODULE"):

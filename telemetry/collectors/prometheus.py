@@ -26,6 +26,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from telemetry.collectors import nvml
+from telemetry.collectors.metric import Metric, gauge, state
 from telemetry.collectors.nvml import REASON_BITS
 from telemetry.readings import PollResult
 
@@ -76,6 +78,57 @@ DCGM_FIELDS: dict[str, tuple[str, str, float]] = {
     "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE": ("gpu_tensor_pipe_active_percent", "percent", 100),
     "DCGM_FI_PROF_DRAM_ACTIVE": ("gpu_dram_active_percent", "percent", 100),
 }
+
+# What only DCGM gives, and what DCGM says differently from NVML; the rest means what the
+# NVML collector's metric of the same name means (nvml.METRICS).
+_DCGM_OWN = {
+    m.name: m
+    for m in (
+        gauge(
+            "gpu_graphics_engine_active_percent",
+            "percent",
+            "Share of time the graphics or compute engine was busy (DCGM profiling).",
+        ),
+        gauge(
+            "gpu_tensor_pipe_active_percent",
+            "percent",
+            "Share of cycles the tensor cores were busy (DCGM profiling).",
+        ),
+        gauge(
+            "gpu_dram_active_percent",
+            "percent",
+            "Share of cycles device memory was read or written: memory bandwidth in use "
+            "(DCGM profiling).",
+        ),
+        state("gpu_xid_last", "xid", "Code of the last XID error DCGM saw (0: none)."),
+    )
+}
+
+
+def _catalog() -> tuple[Metric, ...]:
+    """Every metric ``dcgm_readings`` can emit, in the units ``DCGM_FIELDS`` gives them."""
+    known = {m.name: m for m in nvml.METRICS} | _DCGM_OWN
+    fields: dict[str, list[str]] = {}
+    units: dict[str, str] = {}
+    for field, (metric, unit, _factor) in DCGM_FIELDS.items():
+        fields.setdefault(metric, []).append(field)
+        units.setdefault(metric, unit)
+    out = [
+        Metric(
+            name,
+            units[name],
+            known[name].kind,
+            f"{known[name].meaning} From {' or '.join(names)}.",
+        )
+        for name, names in fields.items()
+    ]
+    out += [known[metric] for _bit, metric in REASON_BITS]  # split from the reasons bitmask
+    out.append(known["gpu_count"])
+    return tuple(out)
+
+
+# Every metric a dcgm-exporter scrape can produce, with its unit, kind and meaning.
+METRICS: tuple[Metric, ...] = _catalog()
 
 # DCGM's blank values: a base plus a small code (blank, not found, not supported, no
 # permission, ...). dcgm-exporter prints int fields with %d and float fields with %f.

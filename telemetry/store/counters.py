@@ -21,6 +21,7 @@ import numpy as np
 from django.utils import timezone
 
 from telemetry.store.config import get_config
+from telemetry.store.models import Series
 from telemetry.store.queries import QueryResult, raw_points, rollup_points
 
 WRAP_NEIGHBOUR_FACTOR = 4.0
@@ -127,8 +128,6 @@ def energy(
     longer than 3 poll intervals (``interval_s``, else the median spacing).
     """
     if method is None:
-        from telemetry.store.models import Series
-
         s = Series.objects.filter(pk=series_id).values("metric", "unit").first() or {}
         counter = s.get("metric", "").endswith("_total") or s.get("unit") == "joules"
         method = "counter" if counter else "power"

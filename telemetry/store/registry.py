@@ -18,6 +18,7 @@ from django.db import transaction
 from telemetry.store.batch import SeriesKey, schema_id, series_key
 from telemetry.store.config import MAX_SET_WIDTH, SLOTS
 from telemetry.store.db import new_cache, pg
+from telemetry.store.models import Series
 
 REGISTRY_LOCK_KEY = 0x7E1E_0003
 
@@ -201,8 +202,6 @@ def find_series(
 ) -> list[dict]:
     """Series matching the filters given, as dicts (id, device_id, component, metric, unit,
     labels). The way other apps learn series ids without touching the tables."""
-    from telemetry.store.models import Series
-
     qs = Series.objects.all()
     if device_id is not None:
         qs = qs.filter(device_id=device_id)

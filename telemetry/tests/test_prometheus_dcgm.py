@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry.collectors import nvml
 from telemetry.collectors.prometheus import (
     DCGM_FIELDS,
     ExpositionError,
@@ -25,6 +26,7 @@ from telemetry.collectors.prometheus import (
     poll_many,
 )
 from telemetry.readings import PollResult
+from telemetry.simulators.nvml import SimulatedNvml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NODE = (FIXTURES / "dcgm_h100_node.txt").read_text()
@@ -158,9 +160,6 @@ def test_clock_event_reasons_are_split_into_named_bits():
 
 def test_same_quantity_same_series_as_the_nvml_collector():
     """A GPU read through dcgm-exporter must land in the series NVML would have used."""
-    from telemetry.collectors import nvml
-    from telemetry.simulators.nvml import SimulatedNvml
-
     host = SimulatedNvml("dcgm-alignment", gpus=1, clock=lambda: 1_700_000_000.0, fan=True)
     nvml_result = nvml.collect(host, target="dcgm-alignment")
     assert nvml_result.ok, nvml_result.error

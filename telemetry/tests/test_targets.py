@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from dcim.inventory.tests.factories import make_credential, make_device, make_gpu, make_user
+from dcim.inventory.tests.factories import make_credential, make_device, make_gpu
 from telemetry import polling, store
 from telemetry.models import CollectionTarget, Protocol, downtime
 from telemetry.readings import PollResult, Reading
@@ -135,11 +135,11 @@ def test_nvml_results_report_unknown_and_missing_gpus():
     assert target.last_report["missing_gpus"] == ["GPU-bbbb"]
 
 
-def test_admin_lists_targets_with_health(client):
+def test_admin_lists_targets_with_health(admin_role_client):
     target = make_target()
     target.record(ok=False, at=T0, latency_s=1, error="refused by 127.0.0.1")
-    client.force_login(make_user("Admin"))
-    page = client.get("/admin/telemetry/collectiontarget/")
+    page = admin_role_client.get("/admin/telemetry/collectiontarget/")
     assert page.status_code == 200
     assert "refused by 127.0.0.1" in page.content.decode()
-    assert client.get(f"/admin/telemetry/collectiontarget/{target.pk}/change/").status_code == 200
+    change = admin_role_client.get(f"/admin/telemetry/collectiontarget/{target.pk}/change/")
+    assert change.status_code == 200

@@ -18,6 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from dcim.accounts.roles import sync_roles
+from dcim.inventory.tests.factories import PASSWORD
+from telemetry.store.db import clear_caches
 
 # Playwright's sync API keeps an event loop on the main thread; Django then refuses ORM calls
 # from it ("async context"). The calls are in fact synchronous: allow them, as
@@ -34,11 +39,10 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "correct horse battery staple"
 
 
 def _missing() -> str | None:
-    try:
+    try:  # playwright is optional: without it the browser tests skip, loudly
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is not installed (pip install playwright)"
@@ -57,7 +61,7 @@ def browser():
         message = f"BROWSER TESTS SKIPPED: {why}"
         warnings.warn(message, stacklevel=1)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # optional package: imported once known
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -66,10 +70,6 @@ def browser():
 
 
 def _reset_store() -> None:
-    from django.db import connection
-
-    from telemetry.store.db import clear_caches
-
     clear_caches()
     with connection.cursor() as cur:
         cur.execute(
@@ -92,16 +92,11 @@ def _clean_store(transactional_db) -> Iterator[None]:
 
 
 @pytest.fixture
-def page(browser, live_server, settings):
+def page(browser, live_server, settings, make_user):
     """A logged-in page (through the login form, as a person would)."""
-    from django.contrib.auth.models import User
-
-    from dcim.accounts.roles import assign_role, sync_roles
-
     settings.DASHBOARD_REFRESH_S = 1  # live refresh every second, so tests wait little
     sync_roles()  # the flush of a transactional test removed the role groups
-    user = User.objects.create_user("vera", password=PASSWORD)
-    assign_role(user, "Viewer")
+    make_user("vera", role="Viewer")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     pg.set_default_timeout(15_000)

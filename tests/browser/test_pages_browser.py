@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dcim.inventory.choices import DeviceRole
+from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
 from telemetry import store
 from telemetry.readings import Reading
 from tests.browser.conftest import shot
@@ -26,9 +28,6 @@ def ingest(device, readings, ts=None) -> None:
 def fleet():
     """A small, complete place: a rack with an 8-GPU server, a PDU, a switch and a CRAH,
     with a day of GPU temperature history (every 10 minutes) and live values now."""
-    from dcim.inventory.choices import DeviceRole
-    from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
-
     site = Site.objects.create(name="Lab", slug="lab", timezone="Europe/Amsterdam")
     room = Room.objects.create(site=site, name="Hall 1", grid_columns=6, grid_rows=4)
     rack = Rack.objects.create(room=room, name="H1-A01", grid_x=1, grid_y=1)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from bench import alerts
+
 
 class Command(BaseCommand):
     help = "Benchmark alert firing and email latency; writes var/bench/alerts.json."
@@ -24,13 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the scratch database")
 
     def handle(self, *args, **o):
-        from dcim.alerts import bench
-
         old = connection.settings_dict["NAME"]
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old}_bench_alerts"
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
-            result = bench.run(o["hosts"], o["trials"], lambda m: self.stdout.write(m))
+            result = alerts.run(o["hosts"], o["trials"], lambda m: self.stdout.write(m))
         finally:
             if not o["keep"]:
                 connection.creation.destroy_test_db(old, verbosity=0)

@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from bench.collectors import nvml, snmp
+
 
 class Command(BaseCommand):
     help = "Benchmark the SNMP and NVML collectors; write var/bench/collectors.json."
@@ -25,7 +27,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "net-snmp's snmpbulkwalk is needed for the baseline: apt-get install snmp"
             )
-        from bench.collectors import nvml, snmp
 
         self.stdout.write("SNMP: polling simulated agents, then the same walks by net-snmp ...")
         snmp_figures = snmp.run(options["devices"], options["rounds"])

@@ -11,6 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
+from bench import page_data, pages
+from dcim.inventory.models import Device
+from demo.inventory import seed_demo
+
 BENCH_DB = "dcim_bench_pages"
 
 
@@ -30,10 +34,6 @@ class Command(BaseCommand):
         a("--reuse", action="store_true", help="reuse a kept, loaded database as it is")
 
     def handle(self, *args: object, **o: object) -> None:
-        from dcim.dashboard import bench, benchdata
-        from dcim.inventory.models import Device
-        from demo.inventory import seed_demo
-
         old = connection.settings_dict["NAME"]
         connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=bool(o["reuse"]))
@@ -43,16 +43,16 @@ class Command(BaseCommand):
                     f"loading the demo and {o['days']:g} days of history into {BENCH_DB}…"
                 )
                 seed_demo(log=None)
-                values = benchdata.load(
+                values = page_data.load(
                     days=float(o["days"]), step_s=float(o["step"]), log=self.stdout.write
                 )
                 self.stdout.write(f"  {values:,} values stored")
             self.stdout.write("timing:")
-            result = bench.measure(reps=int(o["reps"]), log=self.stdout.write)
+            result = pages.measure(reps=int(o["reps"]), log=self.stdout.write)
             result["options"] = {"days": o["days"], "step_s": o["step"], "reps": o["reps"]}
         finally:
             if not (o["keep"] or o["reuse"]):
                 connection.creation.destroy_test_db(old, verbosity=0)
-        bench.write(result, Path(str(o["out"])))
-        self.stdout.write("\n" + bench.table(result))
+        pages.write(result, Path(str(o["out"])))
+        self.stdout.write("\n" + pages.table(result))
         self.stdout.write(f"\nwritten to {o['out']}")

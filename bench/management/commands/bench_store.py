@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from bench import store, store_experiments
+
 
 class Command(BaseCommand):
     help = "Benchmark the telemetry store; writes var/bench/store.json."
@@ -34,8 +36,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
-        from telemetry.store import bench
-
         names = (
             "gpu_hosts",
             "switches",
@@ -52,16 +52,14 @@ class Command(BaseCommand):
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old}_bench"
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         try:
-            result = bench.run(opts, lambda m: self.stdout.write(m))
+            result = store.run(opts, lambda m: self.stdout.write(m))
             if o["experiments"]:
-                from telemetry.store import experiments
-
                 self.stdout.write("experiments (DB side only, prebuilt buffers):")
-                result["experiments"] = experiments.run(opts, lambda m: self.stdout.write(m))
+                result["experiments"] = store_experiments.run(opts, lambda m: self.stdout.write(m))
         finally:
             if not o["keep"]:
                 connection.creation.destroy_test_db(old, verbosity=0)
-        bench.write(result, Path(o["out"]))
+        store.write(result, Path(o["out"]))
         self.stdout.write("")
-        self.stdout.write(bench.table(result))
+        self.stdout.write(store.table(result))
         self.stdout.write(f"\nwritten to {o['out']}")

@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
+from dcim.accounts.roles import sync_roles
+
 
 def create_roles(apps, schema_editor):
-    from dcim.accounts.roles import sync_roles
-
     sync_roles(apps)
 
 

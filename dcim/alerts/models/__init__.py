@@ -1,6 +1,6 @@
 """The alerts app's models: rules, alerts with their history, silences, channels, routes."""
 
-from dcim.alerts.models.alert import Alert, AlertEvent, CounterMark
+from dcim.alerts.models.alert import Alert, AlertBatch, AlertEvent, CounterMark, TransitionError
 from dcim.alerts.models.channel import Channel, Notification, Route
 from dcim.alerts.models.choices import (
     OPEN_STATES,
@@ -22,6 +22,7 @@ __all__ = [
     "OPEN_STATES",
     "SEVERITY_RANK",
     "Alert",
+    "AlertBatch",
     "AlertEvent",
     "Channel",
     "ChannelKind",
@@ -38,4 +39,5 @@ __all__ = [
     "Silence",
     "Source",
     "State",
+    "TransitionError",
 ]

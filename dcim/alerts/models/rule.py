@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.template import Context, Template, TemplateSyntaxError
 
+from dcim.alerts.catalog import is_known_metric
 from dcim.alerts.models.choices import Condition, Reference, Severity, Source
 from dcim.alerts.models.scope import PlaceScope
 
@@ -111,8 +112,6 @@ class Rule(PlaceScope):
         return [float(v) for v in self.values.replace(" ", "").split(",") if v]
 
     def clean(self) -> None:
-        from dcim.alerts.catalog import is_known_metric
-
         errors: dict[str, str] = {}
         if self.source == Source.METRIC:
             if not self.metric:
@@ -133,8 +132,6 @@ class Rule(PlaceScope):
             raise ValidationError(errors)
 
     def _condition_errors(self) -> dict[str, str]:
-        from dcim.alerts.catalog import is_known_metric
-
         errors = {}
         if self.condition in NEEDS_THRESHOLD and self.threshold is None:
             errors["threshold"] = f'"{self.get_condition_display()}" needs a threshold.'

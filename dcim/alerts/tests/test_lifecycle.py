@@ -6,18 +6,18 @@ from __future__ import annotations
 import pytest
 
 from dcim.alerts import engine
-from dcim.alerts.models import Alert, AlertEvent, CounterMark, State
-from dcim.alerts.tests.conftest import at, rule, temp
+from dcim.alerts.models import Alert, AlertEvent, CounterMark, Rule, State
+from dcim.alerts.tests.conftest import T0, at, rule, temp
 from dcim.inventory.tests.factories import make_pdu, make_power_feed, make_power_port
-from telemetry.readings import Reading
+from telemetry import polling, store
+from telemetry.models import CollectionTarget
+from telemetry.readings import PollResult, Reading
 
 pytestmark = pytest.mark.django_db
 
 
 def history(alert: Alert) -> list[tuple[str, float | None, int]]:
     """(kind, value, seconds after T0) of every history row."""
-    from dcim.alerts.tests.conftest import T0
-
     return [
         (e.kind, e.value, int((e.at - T0).total_seconds()))
         for e in AlertEvent.objects.filter(alert=alert)
@@ -168,8 +168,6 @@ def test_rate_rule_fires_on_errors_per_second(gpu_server):
 
 
 def test_absence_fires_on_the_tick_and_clears_when_data_returns(gpu_server):
-    from telemetry import store
-
     rule(condition="absent", threshold=None, absent_for_s=300)
     batch = store.Batch(batch_id="t")
     batch.add_readings(gpu_server.pk, [temp(60)], at(0))
@@ -185,11 +183,6 @@ def test_absence_fires_on_the_tick_and_clears_when_data_returns(gpu_server):
 
 
 def test_collector_rule_fires_after_n_failures_and_resolves_on_success(gpu_server):
-    from dcim.alerts.models import Rule
-    from telemetry import polling
-    from telemetry.models import CollectionTarget
-    from telemetry.readings import PollResult
-
     Rule.objects.filter(builtin=True).exclude(name="Collector failing").update(enabled=False)
     target = CollectionTarget.objects.create(
         device=gpu_server, protocol="prometheus", address="127.0.0.1"

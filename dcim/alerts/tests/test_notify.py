@@ -46,17 +46,20 @@ def real_smtp(settings, smtp):
     return inbox
 
 
-def fire(device, value=90, t=0, **rule_fields):
+@pytest.fixture
+def fire(django_capture_on_commit_callbacks):
     """Evaluate one reading with on-commit callbacks run (as after a real commit)."""
-    from django.db import connection
 
-    engine.evaluate(device.pk, [temp(value)], at(t))
-    for _sp, callback, _robust in list(connection.run_on_commit):
-        callback()
-    connection.run_on_commit.clear()
+    def fire(device, value=90, t=0):
+        with django_capture_on_commit_callbacks(execute=True):
+            engine.evaluate(device.pk, [temp(value)], at(t))
+
+    return fire
 
 
-def test_firing_email_reaches_a_real_smtp_listener_with_subject_and_links(gpu_server, real_smtp):
+def test_firing_email_reaches_a_real_smtp_listener_with_subject_and_links(
+    gpu_server, real_smtp, fire
+):
     rule(name="GPU hot", severity="critical", threshold=80)
     email_route()
     fire(gpu_server, 91)
@@ -77,7 +80,7 @@ def test_firing_email_reaches_a_real_smtp_listener_with_subject_and_links(gpu_se
     assert Notification.objects.get().status == "sent"
 
 
-def test_resolved_notice_and_repeat_after_the_interval(gpu_server):
+def test_resolved_notice_and_repeat_after_the_interval(gpu_server, fire):
     rule(threshold=80)
     email_route(repeat_interval_s=600)
     fire(gpu_server, 90, t=0)
@@ -95,7 +98,7 @@ def test_resolved_notice_and_repeat_after_the_interval(gpu_server):
     assert [n.kind for n in Notification.objects.order_by("id")] == ["firing", "repeat", "resolved"]
 
 
-def test_a_silence_stops_notifications_while_the_alert_is_recorded(gpu_server):
+def test_a_silence_stops_notifications_while_the_alert_is_recorded(gpu_server, fire):
     rule(name="GPU hot", threshold=80)
     email_route()
     now = timezone.now()
@@ -114,7 +117,7 @@ def test_a_silence_stops_notifications_while_the_alert_is_recorded(gpu_server):
     assert alert.events.filter(kind="suppressed").exists()
 
 
-def test_an_acknowledgement_stops_repeats(gpu_server, django_user_model):
+def test_an_acknowledgement_stops_repeats(gpu_server, django_user_model, fire):
     rule(threshold=80)
     email_route(repeat_interval_s=600)
     fire(gpu_server, 90)
@@ -128,7 +131,7 @@ def test_an_acknowledgement_stops_repeats(gpu_server, django_user_model):
     assert alert.events.filter(kind="acknowledged", note="on it").exists()
 
 
-def test_a_device_in_maintenance_is_recorded_but_not_notified(gpu_server):
+def test_a_device_in_maintenance_is_recorded_but_not_notified(gpu_server, fire):
     gpu_server.status = DeviceStatus.MAINTENANCE
     gpu_server.save()
     rule(threshold=80)
@@ -139,7 +142,7 @@ def test_a_device_in_maintenance_is_recorded_but_not_notified(gpu_server):
     assert Notification.objects.get().reason == "device in maintenance"
 
 
-def test_routes_filter_by_severity_and_scope(gpu_server):
+def test_routes_filter_by_severity_and_scope(gpu_server, fire):
     rule(threshold=80, severity="warning")
     email_route(min_severity="critical")
     email_route(device_role="switch")
@@ -157,7 +160,7 @@ def webhook(url: str, **fields) -> Channel:
     return channel
 
 
-def test_webhook_retries_after_a_500_and_carries_the_secret_header(gpu_server):
+def test_webhook_retries_after_a_500_and_carries_the_secret_header(gpu_server, fire):
     receiver = Receiver([500, 200])
     try:
         webhook(receiver.url, header_name="X-Api-Key", header_value="s3cret")
@@ -175,7 +178,7 @@ def test_webhook_retries_after_a_500_and_carries_the_secret_header(gpu_server):
     assert receiver.headers_seen[-1]["X-Api-Key"] == "s3cret"
 
 
-def test_webhook_that_does_not_answer_in_time_fails_after_its_retries(gpu_server):
+def test_webhook_that_does_not_answer_in_time_fails_after_its_retries(gpu_server, fire):
     receiver = Receiver([200], delay=1.0)
     try:
         webhook(receiver.url, timeout_s=0.3, max_retries=1)
@@ -189,7 +192,7 @@ def test_webhook_that_does_not_answer_in_time_fails_after_its_retries(gpu_server
     assert Alert.objects.get().events.filter(kind="notify_failed").exists()
 
 
-def test_webhook_4xx_is_not_retried(gpu_server):
+def test_webhook_4xx_is_not_retried(gpu_server, fire):
     receiver = Receiver([404])
     try:
         webhook(receiver.url)

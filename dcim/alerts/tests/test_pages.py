@@ -201,8 +201,6 @@ def test_channel_secret_is_encrypted_and_never_echoed(db):
     assert r.status_code == 302, r.content.decode()[:2000]
     channel = Channel.objects.get()
     assert channel.header_value == "Bearer top-secret"
-    from django.db import connection
-
     with connection.cursor() as cur:
         cur.execute("SELECT header_value FROM alerts_channel")
         assert "top-secret" not in cur.fetchone()[0]

@@ -22,11 +22,27 @@ from dcim.inventory.tests.factories import (
     make_power_port,
     make_rack,
 )
+from telemetry.collectors import modbus as modbus_collector
 from telemetry.collectors import nvml as nvml_collector
+from telemetry.collectors import snmp as snmp_collector
+from telemetry.collectors.modbus import ModbusTarget
+from telemetry.collectors.snmp import SnmpCredentials, SnmpTarget
 from telemetry.models import CollectionTarget
 from telemetry.polling import store_result
 from telemetry.readings import PollResult
 from telemetry.simulators import nvml as standin
+from telemetry.simulators.modbus import ModbusSimulator
+from telemetry.simulators.snmp import start_snmpsim
+from telemetry.simulators.snmp.fleet import (
+    APC,
+    IF,
+    IFX,
+    UPS,
+    apc_rpdu2,
+    freeze,
+    ups,
+    write_snmprec,
+)
 
 pytestmark = pytest.mark.django_db
 HOST = "alerts-dgx-01"
@@ -135,9 +151,6 @@ def test_collector_failing_fires_after_three_failures(gpu_host):
 
 @pytest.fixture(scope="module")
 def snmp(tmp_path_factory):
-    from telemetry.simulators.snmp import start_snmpsim
-    from telemetry.simulators.snmp.fleet import write_snmprec
-
     data = tmp_path_factory.mktemp("alerts-snmp")
     for name, records in snmp_files().items():
         write_snmprec(data / f"{name}.snmprec", records)
@@ -147,8 +160,6 @@ def snmp(tmp_path_factory):
 
 
 def snmp_files() -> dict:
-    from telemetry.simulators.snmp.fleet import APC, UPS, apc_rpdu2, freeze, ups
-
     def patch(records, values):
         out = [r for r in freeze(records) if r[0] not in values]
         return out + [(oid, tag, str(v)) for oid, (tag, v) in values.items()]
@@ -167,8 +178,6 @@ def snmp_files() -> dict:
 
 
 def switch_records(errors: int) -> list:
-    from telemetry.simulators.snmp.fleet import IF, IFX
-
     out = [("1.3.6.1.2.1.1.3.0", "67", "360000")]
     for i, (admin, oper) in enumerate([(1, 2), (1, 1), (2, 2)], start=1):
         out += [
@@ -182,12 +191,10 @@ def switch_records(errors: int) -> list:
 
 
 def snmp_poll(sim, device, community: str, profiles) -> None:
-    from telemetry.collectors.snmp import SnmpCredentials, SnmpTarget, poll_many
-
     target, _ = CollectionTarget.objects.get_or_create(
         device=device, protocol="snmp", address="127.0.0.1", port=sim.port
     )
-    [result] = poll_many(
+    [result] = snmp_collector.poll_many(
         [
             SnmpTarget(
                 "127.0.0.1",
@@ -225,8 +232,6 @@ def test_ups_rules_fire_on_snmpsim(snmp):
 
 
 def test_switch_port_down_and_error_rate_fire_on_snmpsim(snmp):
-    from telemetry.simulators.snmp.fleet import write_snmprec
-
     switch = make_device(device_type=make_device_type(default_role=DeviceRole.SWITCH))
     snmp_poll(snmp, switch, "switch", ("if_mib",))
     write_snmprec(snmp.data_dir / "switch.snmprec", switch_records(errors=100_000))
@@ -244,9 +249,6 @@ def test_switch_port_down_and_error_rate_fire_on_snmpsim(snmp):
 
 
 def test_crah_rules_fire_on_the_modbus_simulator(db):
-    from telemetry.collectors.modbus import ModbusTarget, poll_many
-    from telemetry.simulators.modbus import ModbusSimulator
-
     crah = make_device(device_type=make_device_type(default_role=DeviceRole.CRAH))
     t = [1_800_000_000.0]
     with ModbusSimulator({1: "crah_stulz"}, interval=None, clock=lambda: t[0], seed=7) as sim:
@@ -258,7 +260,7 @@ def test_crah_rules_fire_on_the_modbus_simulator(db):
         target = CollectionTarget.objects.create(
             device=crah, protocol="modbus", address="127.0.0.1", port=sim.port
         )
-        [result] = poll_many(
+        [result] = modbus_collector.poll_many(
             [ModbusTarget("127.0.0.1", sim.port, 1, "crah_stulz", timeout=1.0, retries=0)]
         )
     assert result.ok, result.error

@@ -1,20 +1,21 @@
-"""Small, explicit inventory and users for the dashboard tests (plain ORM, no factories).
+"""Small, explicit inventory and live readings for the dashboard tests (plain ORM, no
+factories). Users and logged-in clients (``make_user``, ``viewer_client``, ...) come from
+the root conftest.
 
 The inventory is chosen so that every count on the Overview differs from every other one,
 so a figure shown in the wrong place cannot pass by coincidence.
 """
 
-from collections.abc import Callable
+from datetime import datetime
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
+from django.utils import timezone
 
-from dcim.accounts.roles import assign_role
 from dcim.inventory.choices import DeviceRole, DeviceStatus, RackStatus
 from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
-
-PASSWORD = "correct horse battery staple"
+from telemetry import store
+from telemetry.readings import Reading
+from telemetry.store.db import clear_caches
 
 
 def add_device(name, device_type, site, rack=None, status=DeviceStatus.ACTIVE, gpus=0):
@@ -30,6 +31,32 @@ def add_device(name, device_type, site, rack=None, status=DeviceStatus.ACTIVE, g
     )
     GPU.objects.bulk_create(GPU(device=device, index=i, model="H100") for i in range(gpus))
     return device
+
+
+def ingest(device: Device, readings: list[Reading], ts: datetime | None = None) -> None:
+    """Store ``readings`` for ``device`` as a collector would (at ``ts``, default now)."""
+    batch = store.Batch(batch_id=f"test-{device.pk}")
+    batch.add_readings(device.pk, readings, ts or timezone.now())
+    store.ingest(batch)
+
+
+def gpu_readings(index: int, temp: float, util: float = 50.0, reasons: int = 0, lost: int = 0):
+    c = f"gpu{index}"
+    return [
+        Reading("gpu_temperature_celsius", temp, "celsius", c),
+        Reading("gpu_utilization_percent", util, "percent", c),
+        Reading("gpu_power_watts", 300 + index, "watts", c),
+        Reading("gpu_clocks_event_reasons", reasons, "bitmask", c),
+        Reading("gpu_lost", lost, "bool", c),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store_caches():
+    """The store's registry cache must not outlive a test's rolled-back transaction."""
+    clear_caches()
+    yield
+    clear_caches()
 
 
 @pytest.fixture
@@ -81,20 +108,15 @@ def inventory(device_types) -> dict[str, Site]:
 
 
 @pytest.fixture
-def make_user(db) -> Callable[..., User]:
-    """``make_user("alice", role="Viewer")``: a user with a known password and that role."""
-
-    def make(username: str, role: str | None = None) -> User:
-        user = User.objects.create_user(username, password=PASSWORD)
-        if role:
-            assign_role(user, role)
-        return user
-
-    return make
-
-
-@pytest.fixture
-def viewer_client(make_user) -> Client:
-    client = Client()
-    client.force_login(make_user("vera", role="Viewer"))
-    return client
+def live(inventory, device_types):
+    """gpu-01 (4 GPUs, active) reporting: GPU2 throttled (HW thermal), GPU3 lost; a PDU in
+    rack A01 at 7.5 kW; gpu-02 (maintenance) reporting too."""
+    gpu01 = Device.objects.get(name="gpu-01")
+    GPU.objects.filter(device=gpu01, index=1).update(uuid="GPU-1234abcd-0000")
+    readings = gpu_readings(0, 61.0) + gpu_readings(1, 64.5) + gpu_readings(2, 88.0, reasons=0x40)
+    ingest(gpu01, readings + gpu_readings(3, 40.0, lost=1))
+    ingest(Device.objects.get(name="gpu-02"), gpu_readings(0, 50.0) + gpu_readings(1, 51.0))
+    a01 = Rack.objects.get(name="A01")
+    pdu = add_device("pdu-a01", device_types["pdu"], a01.room.site, a01)
+    ingest(pdu, [Reading("pdu_power_watts", 7500.0, "watts", "inlet:1")])
+    return {"gpu01": gpu01, "pdu": pdu, "rack": a01}

@@ -1,9 +1,10 @@
-"""Who gets in where: login required everywhere but /health and the login page itself."""
+"""Who gets in where: login required everywhere but /health and the login page itself;
+every page and its JSON twin open for a Viewer and send anonymous users to the login."""
 
 import pytest
 from django.contrib.auth.models import User
 
-from dcim.dashboard.tests.conftest import PASSWORD
+from dcim.inventory.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,52 @@ def test_only_admins_reach_the_admin_site(client, make_user):
     assert client.get("/admin/").status_code == 302
     client.force_login(make_user("ada", role="Admin"))
     assert client.get("/admin/").status_code == 200
+
+
+# -- every page and JSON twin --------------------------------------------------------------
+
+
+def pages(live) -> list[str]:
+    gpu01, rack = live["gpu01"].pk, live["rack"].pk
+    return [
+        "/",
+        "/api/overview/",
+        "/api/overview/it-load/?range=24h",
+        "/floor/",
+        "/api/floor/",
+        "/racks/",
+        "/api/racks/",
+        f"/racks/{rack}/",
+        f"/api/racks/{rack}/",
+        f"/devices/{gpu01}/",
+        f"/api/devices/{gpu01}/",
+        f"/api/devices/{gpu01}/chart/?metric=gpu_temperature_celsius&range=1h",
+        "/gpus/",
+        "/api/gpus/",
+        "/network/",
+        "/api/network/",
+        "/cooling/",
+        "/api/cooling/",
+        "/api/cooling/delta-t/?range=24h",
+        "/search/?q=gpu",
+        "/api/search/?q=gpu",
+    ]
+
+
+def test_a_viewer_sees_every_page_and_endpoint(viewer_client, live):
+    for url in pages(live):
+        response = viewer_client.get(url)
+        assert response.status_code == 200, url
+        if "/api/" in url:
+            assert response["Content-Type"] == "application/json", url
+
+
+def test_anonymous_users_are_sent_to_login_everywhere(client, live):
+    for url in pages(live):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/login/?next="), url
+
+
+def test_json_endpoints_are_not_cached(viewer_client, live):
+    assert viewer_client.get("/api/gpus/")["Cache-Control"] == "no-store"

@@ -1,13 +1,19 @@
-"""The Overview page: the right figures, in words, in a bounded number of queries."""
+"""The Overview page: the right figures, in words, in a bounded number of queries; the
+live part (IT load, racks near budget, failing collectors) from the store's readings."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dcim.dashboard.tests.conftest import add_device
 from dcim.dashboard.tests.html import counts, table_rows
 from dcim.inventory.choices import DeviceStatus
 from dcim.inventory.models import Rack, Room, Site
+from dcim.ui.tables import unpooled
+from telemetry.models import CollectionTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +121,41 @@ def test_query_count_does_not_grow_with_the_inventory(
         html = viewer_client.get("/").content.decode()
     assert counts(html, "devices-by-status")["Failed"] == 1 + 5
     assert len(table_rows(html, "sites")) == 2 + 5
+
+
+# -- the live part -------------------------------------------------------------------------
+
+
+def test_overview_it_load_and_worst_racks(viewer_client, live):
+    data = viewer_client.get("/api/overview/").json()
+    assert data["tiles"]["it_load_kw"] == "7.5 kW"
+    assert "PDU inlet power" in data["tiles"]["it_load_note"]
+    near = unpooled(data["tables"]["near_budget"])
+    assert near[0][0]["t"] == "A01"
+    assert near[0][4]["t"] == "75 %"  # 7.5 kW of the default 10 kW
+    assert unpooled(data["tables"]["hot_racks"])[0][4]["t"] == "88 °C"
+    html = viewer_client.get("/").content.decode()
+    assert 'data-tile="it_load_kw">7.5 kW<' in html
+    assert table_rows(html, "near_budget")[0][:2] == ["A01", "Hall 1"]
+
+
+def test_empty_fleet_says_no_data_yet(viewer_client, inventory):
+    data = viewer_client.get("/api/overview/").json()
+    assert data["tiles"]["it_load_kw"] == "No data yet"
+    assert data["tiles"]["gpu_no_data"] == "7" and data["tiles"]["gpu_maintenance"] == "2"
+
+
+def test_collector_down_says_since_when(viewer_client, live):
+    since = timezone.now() - timedelta(hours=2)
+    CollectionTarget.objects.create(
+        device=live["pdu"],
+        protocol="snmp",
+        address="pdu",
+        last_poll_at=timezone.now(),
+        last_success_at=since,
+        consecutive_failures=12,
+        last_error="timeout",
+    )
+    rows = unpooled(viewer_client.get("/api/overview/").json()["tables"]["failing_collectors"])
+    assert rows[0][0]["t"] == "pdu-a01"
+    assert rows[0][2]["t"].startswith("down since ") and rows[0][2]["b"] == "crit"

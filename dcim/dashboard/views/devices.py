@@ -19,6 +19,7 @@ from dcim.inventory.models import Device
 from dcim.ui.json_twin import bad_request, json_response, page_and_api, stamp
 from dcim.ui.tables import badge, cell, number, when
 from telemetry import store
+from telemetry.collectors.catalog import describe
 
 DEFAULT_CHART = {
     DeviceRole.GPU_SERVER: "gpu_temperature_celsius",
@@ -116,6 +117,12 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
     return out
 
 
+def _metric_cell(metric: str) -> dict:
+    """A metric's name, with what it means (the collectors' catalog) as its hover title."""
+    known = describe(metric)
+    return cell(metric, ti=known.meaning) if known else cell(metric)
+
+
 def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     """Identity and place, latest values, and the tables its kind calls for."""
     device = get_object_or_404(
@@ -146,7 +153,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     rest = [x for x in latest if not x.component.startswith(shown)]
     tables["latest"] = [
         [
-            cell(x.metric),
+            _metric_cell(x.metric),
             cell(x.component or None),
             number(x.value, 2, f" {x.unit}" if x.unit else ""),
             when(x.ts, tz, now),

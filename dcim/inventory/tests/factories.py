@@ -96,8 +96,8 @@ def make_device(
     fields.setdefault("role", device_type.default_role)
     if rack is not None:
         fields.setdefault("site", rack.room.site)
-    else:
-        fields.setdefault("site", make_site())
+    elif "site" not in fields:  # not setdefault: that would make a stray site every call
+        fields["site"] = make_site()
     return _save(Device(device_type=device_type, rack=rack, **fields))
 
 

@@ -25,7 +25,6 @@ from dcim.inventory.tests.factories import (
     make_one_of_each,
     make_pdu,
     make_rack,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -87,19 +86,6 @@ def objects() -> dict:
     return make_one_of_each()
 
 
-@pytest.fixture
-def admin_role_user():
-    """A non-superuser in the Admin role: pytest-django's admin_user is a superuser, whose
-    every permission check passes and so would hide a missing permission."""
-    return make_user("Admin")
-
-
-@pytest.fixture
-def admin_role_client(client, admin_role_user):
-    client.force_login(admin_role_user)
-    return client
-
-
 # -- every page, for each role -----------------------------------------------------------------
 
 
@@ -126,15 +112,14 @@ def test_admin_role_opens_list_search_add_change_and_history(
 
 
 @pytest.mark.parametrize("model_name", INVENTORY_MODELS)
-def test_viewer_role_is_sent_to_the_admin_login(client, objects, model_name):
-    client.force_login(make_user("Viewer"))
+def test_viewer_role_is_sent_to_the_admin_login(viewer_client, objects, model_name):
     obj = one_of(objects, model_name)
     for url in (
         admin_url(model_name, "changelist"),
         admin_url(model_name, "add"),
         admin_url(obj, "change"),
     ):
-        response = client.get(url)
+        response = viewer_client.get(url)
         login = f"{reverse('admin:login')}?next={url}"
         assertRedirects(response, login, fetch_redirect_response=False)
 

@@ -2,6 +2,7 @@
 (change page, changelist, history pages), neither as plaintext nor as ciphertext."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
@@ -9,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from dcim import crypto
 from dcim.inventory.choices import CredentialKind, SnmpAuthProtocol, SnmpPrivProtocol
 from dcim.inventory.models import Credential
-from dcim.inventory.tests.factories import make_credential, make_user
+from dcim.inventory.tests.factories import make_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +54,6 @@ def form_data(credential: Credential, **changes) -> dict[str, str]:
     }
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def admin_role_client(client):
-    """Logged in as a non-superuser in the Admin role (not pytest-django's superuser)."""
-    client.force_login(make_user("Admin"))
-    return client
 
 
 def change_url(credential: Credential) -> str:
@@ -229,10 +223,8 @@ def test_credentials_have_no_export():
         reverse("admin:inventory_credential_export")
 
 
-def test_a_view_only_staff_user_sees_flags_not_secrets(client):
-    from django.contrib.auth.models import Permission
-
-    viewer = make_user("Viewer")
+def test_a_view_only_staff_user_sees_flags_not_secrets(client, make_user):
+    viewer = make_user(role="Viewer")
     viewer.is_staff = True
     viewer.save()
     viewer.user_permissions.add(Permission.objects.get(codename="view_credential"))

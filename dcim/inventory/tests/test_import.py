@@ -17,7 +17,6 @@ from dcim.inventory.tests.factories import (
     make_room,
     make_row,
     make_site,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +31,6 @@ def dataset(csv_text: str) -> tablib.Dataset:
 def row_errors(result) -> dict[int, set[str]]:
     """Row number (1 = first data row) → the columns named in that row's errors."""
     return {row.number: set(row.error_dict) for row in result.invalid_rows}
-
-
-@pytest.fixture
-def admin_role_user():
-    """A non-superuser in the Admin role: pytest-django's admin_user is a superuser, whose
-    every permission check passes and so would hide a missing permission."""
-    return make_user("Admin")
-
-
-@pytest.fixture
-def admin_role_client(client, admin_role_user):
-    client.force_login(admin_role_user)
-    return client
 
 
 def admin_import(client, model_name: str, csv_text: str):

@@ -1,142 +1,28 @@
-"""SNMP profiles as data: which OIDs to read and how each becomes a reading.
+"""The SNMP profile registry: every vendor table by key (``if_mib``, ``apc_rpdu2`` ...).
 
-A device type names its profiles by key ("if_mib", "apc_rpdu2" ...); a target may use several
-(a switch: ``if_mib`` + ``entity_sensor``). A profile is scalars (instance OIDs, read with
-one GET) and tables (columns, read with GETBULK walks). Each value is turned into base units
-by a constant ``scale`` and, where the MIB says so, a per-row factor read from another
-column (Raritan's decimal digits, ENTITY-SENSOR's scale and precision). ``low``/``high`` are
-the plausible range in base units: a value outside it is skipped and counted, never stored.
-
-Vendor tables live in ``snmp_network``, ``snmp_power`` and ``snmp_cooling``; this module
-holds the shapes and the registry. All OIDs are numeric: no MIB is compiled or loaded.
+The shapes (``Metric``, ``Table``, ``Profile``, ``render``) are in ``snmp_shapes`` and are
+re-exported here, so collectors import one module; the vendor tables are in
+``snmp_network``, ``snmp_power`` and ``snmp_cooling``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from telemetry.collectors.profiles import snmp_cooling, snmp_network, snmp_power
+from telemetry.collectors.profiles.snmp_shapes import UNIT_TEXT, Metric, Profile, Table, render
 
-@dataclass(frozen=True, slots=True)
-class Metric:
-    """One metric: where it is read, its name and unit, and how raw becomes base units.
-
-    ``counter`` is 0 for a gauge, else the counter's width in bits (32 or 64); counters are
-    reported as read (the store derives rates and detects wraps and resets).
-    """
-
-    name: str
-    unit: str
-    oid: str = ""  # column OID (tables) or instance OID (scalars); unused in typed tables
-    scale: float = 1.0
-    counter: int = 0
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A conceptual table: rows by index, a component name per row, metrics per row.
-
-    ``component`` is a template: ``{name}`` is a text column named in ``text``, ``{index}``
-    the whole index ("1.2"), ``{i0}``, ``{i1}`` ... its arcs; ``{a|b}`` takes the first that
-    is not empty. Text columns listed in ``labels`` become reading labels.
-
-    Typed tables have one ``value`` column and pick the metric of each row from ``types`` by
-    a type code: ``type_from`` is "index:N" (the Nth index arc), "col:<OID>" (an integer
-    column) or "text:<name>" (a text column, matched lower-cased). Per-row factors:
-    ``decimals`` (a column of decimal digits: value / 10**digits), ``exponent`` (an
-    ENTITY-SENSOR scale code s: value × 10**(3×(s−9))), ``status``/``status_ok`` (skip rows
-    whose status is not OK), ``units`` (a column of unit text, converted by ``UNIT_TEXT``),
-    and ``text_values`` (numbers written as strings, as Liebert does).
-    """
-
-    component: str = ""
-    metrics: tuple[Metric, ...] = ()
-    text: Mapping[str, str] = field(default_factory=dict)
-    labels: tuple[str, ...] = ()
-    value: str = ""
-    type_from: str = ""
-    types: Mapping[int | str, Metric] = field(default_factory=dict)
-    decimals: str = ""
-    exponent: str = ""
-    status: str = ""
-    status_ok: tuple[int, ...] = ()
-    units: str = ""
-    text_values: bool = False
-
-    def columns(self) -> list[str]:
-        """Every column this table needs walked."""
-        cols = [m.oid for m in self.metrics] + list(self.text.values())
-        cols += [self.value, self.decimals, self.exponent, self.status, self.units]
-        if self.type_from.startswith("col:"):
-            cols.append(self.type_from[4:])
-        return [c for c in cols if c]
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    key: str
-    description: str
-    scalars: tuple[Metric, ...] = ()
-    tables: tuple[Table, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-
-# Unit text as agents write it (lower-cased) -> (unit, factor, offset) into base units.
-UNIT_TEXT: Mapping[str, tuple[str, float, float]] = MappingProxyType(
-    {
-        "deg c": ("celsius", 1.0, 0.0),
-        "°c": ("celsius", 1.0, 0.0),
-        "c": ("celsius", 1.0, 0.0),
-        "deg f": ("celsius", 5 / 9, -32 * 5 / 9),
-        "°f": ("celsius", 5 / 9, -32 * 5 / 9),
-        "f": ("celsius", 5 / 9, -32 * 5 / 9),
-        "%": ("percent", 1.0, 0.0),
-        "% rh": ("percent", 1.0, 0.0),
-        "%rh": ("percent", 1.0, 0.0),
-        "kw": ("watts", 1000.0, 0.0),
-        "w": ("watts", 1.0, 0.0),
-        "v": ("volts", 1.0, 0.0),
-        "a": ("amperes", 1.0, 0.0),
-        "rpm": ("rpm", 1.0, 0.0),
-        "l/s": ("liters_per_second", 1.0, 0.0),
-        "gpm": ("liters_per_second", 3.785411784 / 60, 0.0),
-    }
-)
-
-_FIELD = re.compile(r"\{([^}]*)\}")
-
-
-def render(template: str, text: Mapping[str, str], index: tuple[int, ...]) -> str:
-    """Fill a component template for one row (see ``Table``)."""
-
-    def one(match: re.Match) -> str:
-        for name in match.group(1).split("|"):
-            if name == "index":
-                value = ".".join(map(str, index))
-            elif name[:1] == "i" and name[1:].isdigit():
-                n = int(name[1:])
-                value = str(index[n]) if n < len(index) else ""
-            else:
-                value = text.get(name, "")
-            if value:
-                return value
-        return ".".join(map(str, index))
-
-    return _FIELD.sub(one, template)
+__all__ = ["PROFILES", "SYSTEM", "UNIT_TEXT", "Metric", "Profile", "Table", "get", "render"]
 
 
 def _registry() -> dict[str, Profile]:
-    from telemetry.collectors.profiles import snmp_cooling, snmp_network, snmp_power
-
     found: dict[str, Profile] = {}
     for module in (snmp_network, snmp_power, snmp_cooling):
         for profile in module.PROFILES:
             if profile.key in found:
                 raise ValueError(f"SNMP profile key {profile.key!r} defined twice")
+            profile.catalog()  # every metric has a meaning and one unit
             found[profile.key] = profile
     return found
 

@@ -9,9 +9,25 @@ skipped and counted ("unknown_type"): add them here when a unit shows new ones.
 
 from __future__ import annotations
 
-from telemetry.collectors.profiles.snmp import Metric, Profile, Table
+from telemetry.collectors.profiles.snmp_shapes import Metric, Profile, Table
 
 FLEX = "1.3.6.1.4.1.476.1.42.3.9.20.1"
+
+# What each metric means (the metric catalog: rule validation, page titles, docs/metrics.md).
+MEANINGS = {
+    "cooling_return_air_temperature_celsius": "Temperature of the air returning to the unit.",
+    "cooling_supply_air_temperature_celsius": "Temperature of the air the unit supplies.",
+    "cooling_return_air_humidity_percent": "Relative humidity of the air returning to the unit.",
+    "cooling_supply_air_humidity_percent": "Relative humidity of the air the unit supplies.",
+    "cooling_setpoint_celsius": "Air temperature the unit controls to (its set point).",
+    "cooling_fan_speed_percent": "Fan speed, percent of its maximum.",
+    "cooling_valve_percent": "Opening of the chilled-water valve, percent.",
+    "cooling_supply_fluid_temperature_celsius": "Temperature of the fluid entering the unit.",
+    "cooling_return_fluid_temperature_celsius": "Temperature of the fluid leaving the unit.",
+    "cooling_capacity_percent": "Cooling the unit delivers, percent of its capacity.",
+    "cooling_power_watts": "Sensible cooling the unit delivers (heat removed from the air).",
+    "cooling_fluid_flow_liters_per_second": "Flow of cooling fluid through the unit.",
+}
 
 
 def _temp(name: str) -> Metric:
@@ -55,6 +71,7 @@ LIEBERT_GP = Profile(
             text_values=True,
         ),
     ),
+    meanings=MEANINGS,
 )
 
 PROFILES = (LIEBERT_GP,)

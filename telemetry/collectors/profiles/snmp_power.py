@@ -8,13 +8,68 @@ on all three: a decrease is a reset, not a wrap).
 
 from __future__ import annotations
 
-from telemetry.collectors.profiles.snmp import Metric, Profile, Table
+from telemetry.collectors.profiles.snmp_shapes import Metric, Profile, Table
 
 KWH = 3.6e6  # joules
+
+# What each metric means (the metric catalog: rule validation, page titles, docs/metrics.md).
+# The component says which part: a PDU, an inlet or input cord, a phase, an outlet, a line.
+MEANINGS = {
+    "ups_battery_status": "Battery condition: 1 unknown, 2 normal, 3 low, 4 depleted.",
+    "ups_on_battery_seconds": "Time on battery since the last switch to it; 0 on mains.",
+    "ups_battery_runtime_seconds": "Estimated time the battery can still carry the load.",
+    "ups_battery_charge_percent": "Estimated battery charge, percent of full.",
+    "ups_battery_voltage_volts": "Battery voltage.",
+    "ups_battery_temperature_celsius": "Battery temperature (ambient, where the UPS reads that).",
+    "ups_input_line_bads_total": "Times the input went out of tolerance (upsInputLineBads).",
+    "ups_output_source": (
+        "What feeds the output: 1 other, 2 none, 3 normal (mains), 4 bypass, 5 battery, "
+        "6 booster, 7 reducer."
+    ),
+    "ups_output_frequency_hertz": "Output frequency.",
+    "ups_alarms_present": "Number of alarms the UPS reports now.",
+    "ups_input_voltage_volts": "Input voltage of one input line.",
+    "ups_input_frequency_hertz": "Input frequency of one input line.",
+    "ups_output_voltage_volts": "Output voltage of one output line.",
+    "ups_output_current_amperes": "Output current of one output line.",
+    "ups_output_power_watts": "Real power delivered on one output line.",
+    "ups_output_load_percent": "Load on one output line, percent of the UPS's capacity.",
+    "pdu_load_state": (
+        "PDU load against its thresholds: 1 low, 2 normal, 3 near overload, 4 overload."
+    ),
+    "pdu_power_watts": "Total input power of the PDU, inlet or input cord (the component).",
+    "pdu_energy_joules_total": (
+        "Energy through the PDU, inlet or input cord since its meter was last reset "
+        "(resettable by users: a decrease is a reset, not a wrap)."
+    ),
+    "pdu_current_amperes": "Input current of a PDU inlet.",
+    "pdu_voltage_volts": "Input voltage of a PDU inlet.",
+    "pdu_apparent_power_voltamperes": "Apparent power of a PDU inlet.",
+    "pdu_power_factor": "Power factor of a PDU inlet: real over apparent power, 0 to 1.",
+    "pdu_frequency_hertz": "Input frequency of a PDU inlet.",
+    "pdu_power_utilization_percent": "Input power of a cord, percent of its rated power.",
+    "pdu_phase_load_state": (
+        "Phase load against its thresholds: 1 low, 2 normal, 3 near overload, 4 overload."
+    ),
+    "pdu_phase_current_amperes": "Current on one input phase.",
+    "pdu_phase_voltage_volts": "Voltage of one input phase.",
+    "pdu_phase_power_watts": "Power on one input phase.",
+    "pdu_outlet_current_amperes": "Current drawn through one outlet.",
+    "pdu_outlet_voltage_volts": "Voltage at one outlet.",
+    "pdu_outlet_power_watts": "Power drawn through one outlet.",
+    "pdu_outlet_energy_joules_total": "Energy drawn through one outlet since its meter was reset.",
+    "env_temperature_celsius": "Air temperature at a probe plugged into the PDU.",
+    "env_humidity_percent": "Relative humidity at a probe plugged into the PDU.",
+}
 
 
 def gauge(name: str, unit: str, oid: str = "", scale: float = 1.0, lo=0.0, hi=None) -> Metric:
     return Metric(name, unit, oid, scale=scale, low=lo, high=hi)
+
+
+def state(name: str, oid: str, lo: int, hi: int) -> Metric:
+    """An enumerated code: its meaning lists the values."""
+    return Metric(name, "", oid, low=lo, high=hi, state=True)
 
 
 def energy(name: str, oid: str = "", scale: float = 0.1 * KWH) -> Metric:
@@ -27,7 +82,7 @@ UPS_MIB = Profile(
     "UPS-MIB (RFC 1628): battery, runtime, output source and per-line output.",
     scalars=(
         # 1 unknown, 2 normal, 3 low, 4 depleted
-        gauge("ups_battery_status", "", f"{UPS_ROOT}.2.1.0", lo=1, hi=4),
+        state("ups_battery_status", f"{UPS_ROOT}.2.1.0", 1, 4),
         gauge("ups_on_battery_seconds", "seconds", f"{UPS_ROOT}.2.2.0", hi=1e7),
         gauge("ups_battery_runtime_seconds", "seconds", f"{UPS_ROOT}.2.3.0", 60, hi=1e7),
         gauge("ups_battery_charge_percent", "percent", f"{UPS_ROOT}.2.4.0", hi=100),
@@ -35,7 +90,7 @@ UPS_MIB = Profile(
         gauge("ups_battery_temperature_celsius", "celsius", f"{UPS_ROOT}.2.7.0", lo=-40, hi=100),
         Metric("ups_input_line_bads_total", "", f"{UPS_ROOT}.3.1.0", counter=32),
         # 1 other, 2 none, 3 normal, 4 bypass, 5 battery, 6 booster, 7 reducer
-        gauge("ups_output_source", "", f"{UPS_ROOT}.4.1.0", lo=1, hi=7),
+        state("ups_output_source", f"{UPS_ROOT}.4.1.0", 1, 7),
         gauge("ups_output_frequency_hertz", "hertz", f"{UPS_ROOT}.4.2.0", 0.1, hi=100),
         gauge("ups_alarms_present", "", f"{UPS_ROOT}.6.1.0", hi=1000),
     ),
@@ -57,6 +112,7 @@ UPS_MIB = Profile(
             ),
         ),
     ),
+    meanings=MEANINGS,
 )
 
 APC = "1.3.6.1.4.1.318.1.1.26"
@@ -68,7 +124,7 @@ APC_RPDU2 = Profile(
         Table(
             component="pdu:{index}",
             metrics=(
-                gauge("pdu_load_state", "", f"{APC}.4.3.1.4", lo=1, hi=4),
+                state("pdu_load_state", f"{APC}.4.3.1.4", 1, 4),
                 gauge("pdu_power_watts", "watts", f"{APC}.4.3.1.5", 10, hi=1e5),  # 0.01 kW
                 energy("pdu_energy_joules_total", f"{APC}.4.3.1.9"),  # 0.1 kWh
             ),
@@ -76,7 +132,7 @@ APC_RPDU2 = Profile(
         Table(
             component="phase:{index}",
             metrics=(
-                gauge("pdu_phase_load_state", "", f"{APC}.6.3.1.4", lo=1, hi=4),
+                state("pdu_phase_load_state", f"{APC}.6.3.1.4", 1, 4),
                 gauge("pdu_phase_current_amperes", "amperes", f"{APC}.6.3.1.5", 0.1, hi=400),
                 gauge("pdu_phase_voltage_volts", "volts", f"{APC}.6.3.1.6", hi=500),
                 gauge("pdu_phase_power_watts", "watts", f"{APC}.6.3.1.7", 10, hi=1e5),
@@ -92,6 +148,7 @@ APC_RPDU2 = Profile(
             ),
         ),
     ),
+    meanings=MEANINGS,
 )
 
 ENV_SENSOR = Profile(
@@ -108,6 +165,7 @@ ENV_SENSOR = Profile(
             ),
         ),
     ),
+    meanings=MEANINGS,
 )
 
 RARITAN = "1.3.6.1.4.1.13742.6"
@@ -146,6 +204,7 @@ RARITAN_PDU2 = Profile(
             decimals=f"{RARITAN}.3.5.4.1.7",
         ),
     ),
+    meanings=MEANINGS,
 )
 
 ST4 = "1.3.6.1.4.1.1718.4.1"
@@ -185,6 +244,7 @@ SERVERTECH_SENTRY4 = Profile(
             status_ok=(0, 14, 15, 16, 17, 18, 19, 20),
         ),
     ),
+    meanings=MEANINGS,
 )
 
 PROFILES = (UPS_MIB, APC_RPDU2, ENV_SENSOR, RARITAN_PDU2, SERVERTECH_SENTRY4)

@@ -6,7 +6,7 @@ plates. *Modelled on* the Vertiv Liebert XDU Modbus map: 1-based holding registe
 IEEE float32 most significant word first. Numbers are plausible, not Vertiv's.
 """
 
-from . import RegisterMap, Row
+from telemetry.collectors.registers.shapes import RegisterMap, Row
 
 CDU_ALARMS = {
     0: "leak_detected",
@@ -19,11 +19,29 @@ CDU_ALARMS = {
     7: "dew_point_warning",
 }
 
+# What each metric means (the metric catalog: rule validation, page titles, docs/metrics.md).
+# Facility: the primary loop (from chillers or dry coolers); secondary: the loop through
+# the cold plates (technology cooling system).
+MEANINGS = {
+    "cdu_facility_supply_temperature_celsius": "Facility water temperature into the CDU.",
+    "cdu_facility_return_temperature_celsius": "Facility water temperature out of the CDU.",
+    "cdu_secondary_supply_temperature_celsius": "Coolant temperature to the cold plates.",
+    "cdu_secondary_return_temperature_celsius": "Coolant temperature back from the cold plates.",
+    "cdu_secondary_flow_liters_per_second": "Coolant flow through the secondary (cold-plate) loop.",
+    "cdu_facility_flow_liters_per_second": "Facility water flow through the CDU.",
+    "cdu_differential_pressure_pascals": "Pressure the pumps add across the secondary loop.",
+    "cdu_power_watts": "Electrical power the CDU draws (mostly its pumps).",
+    "cdu_pump_speed_percent": "Speed of one pump (the component), percent of its maximum.",
+    "cdu_secondary_supply_setpoint_celsius": "Coolant supply temperature the CDU controls to.",
+    "cooling_alarm_word": "The CDU's alarm word as read.",
+}
+
 CDU_VERTIV = RegisterMap(
     key="cdu_vertiv",
     kind="cdu",
     title="Liquid-cooling CDU, modelled on the Vertiv Liebert XDU Modbus map",
     numbering="1-based",
+    meanings=MEANINGS,
     rows=(
         # number type     scale unit    metric                                   valid
         Row(1, "float32", 1, "degC", "cdu_facility_supply_temperature_celsius", (0, 60)),

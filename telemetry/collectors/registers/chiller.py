@@ -5,7 +5,7 @@ registers, IEEE float32 in the swapped "CDAB" word order that Modicon PLCs used,
 in holding registers); numbers and bits are plausible, not a vendor's.
 """
 
-from . import RegisterMap, Row
+from telemetry.collectors.registers.shapes import RegisterMap, Row
 
 CHILLER_ALARMS = {
     0: "low_chilled_water_temperature",  # freeze protection
@@ -19,6 +19,20 @@ CHILLER_ALARMS = {
 }
 COMPRESSOR_STATES = "0 off, 1 running, 2 fault, 3 locked out"
 
+# What each metric means (the metric catalog: rule validation, page titles, docs/metrics.md).
+MEANINGS = {
+    "chiller_supply_water_temperature_celsius": "Temperature of the chilled water leaving.",
+    "chiller_return_water_temperature_celsius": "Temperature of the water coming back.",
+    "chiller_water_flow_liters_per_second": "Chilled-water flow through the chiller.",
+    "chiller_power_watts": "Electrical power the chiller draws.",
+    "chiller_cooling_output_watts": "Cooling the chiller delivers (heat removed from the water).",
+    "chiller_outdoor_air_temperature_celsius": "Outdoor air temperature at the chiller.",
+    "cooling_compressor_state": "State of one compressor (the component):",
+    "chiller_energy_joules_total": "Electrical energy the chiller used (its meter).",
+    "cooling_alarm_word": "The chiller's alarm word as read.",
+    "chiller_supply_water_setpoint_celsius": "Chilled-water temperature the chiller controls to.",
+}
+
 CHILLER_GATEWAY = RegisterMap(
     key="chiller_gateway",
     kind="chiller",
@@ -26,6 +40,7 @@ CHILLER_GATEWAY = RegisterMap(
     numbering="modicon",
     function=None,  # taken from the 3xxxx / 4xxxx number
     word_order="little",
+    meanings=MEANINGS,
     rows=(
         # number  type       scale unit    metric                                       valid
         Row(30001, "float32", 1, "degC", "chiller_supply_water_temperature_celsius", (-10, 40)),

@@ -4,7 +4,7 @@ Both are *modelled on* published maps, not copies of them: register numbers, sca
 alarm bits are plausible, in the style of the vendor documents.
 """
 
-from . import RegisterMap, Row
+from telemetry.collectors.registers.shapes import RegisterMap, Row
 
 AIR_ALARMS = {
     0: "high_supply_air_temperature",
@@ -20,12 +20,27 @@ AIR_ALARMS = {
     15: "summary_alarm",
 }
 
+# What each metric means (the metric catalog: rule validation, page titles, docs/metrics.md).
+MEANINGS = {
+    "cooling_return_air_temperature_celsius": "Temperature of the air returning to the unit.",
+    "cooling_supply_air_temperature_celsius": "Temperature of the air the unit supplies.",
+    "cooling_supply_air_setpoint_celsius": "Supply air temperature the unit controls to.",
+    "cooling_return_air_humidity_percent": "Relative humidity of the air returning to the unit.",
+    "cooling_fan_speed_percent": "Fan speed, percent of its maximum.",
+    "cooling_output_watts": "Cooling the unit delivers (heat removed).",
+    "cooling_valve_opening_percent": "Opening of the chilled-water valve, percent.",
+    "cooling_alarm_word": "The unit's alarm word as read.",
+    "cooling_unit_state": "Operating state of the unit:",
+    "cooling_compressor_state": "State of one compressor (the component):",
+}
+
 # Stulz CyberAir / C7000-style: Modicon 4xxxx holding registers, 16-bit values in tenths.
 CRAH_STULZ = RegisterMap(
     key="crah_stulz",
     kind="crah",
     title="Chilled-water CRAH, modelled on the Stulz C7000 Modbus map",
     numbering="modicon",
+    meanings=MEANINGS,
     rows=(
         # number  type     scale  unit     metric                                   valid
         Row(40001, "int16", 0.1, "degC", "cooling_return_air_temperature_celsius", (-20, 80)),
@@ -54,6 +69,7 @@ CRAC_LIEBERT = RegisterMap(
     kind="crac",
     title="DX CRAC, modelled on the Liebert IntelliSlot Unity Modbus map",
     numbering="0-based",
+    meanings=MEANINGS,
     rows=(
         Row(1000, "int32", 0.1, "degC", "cooling_supply_air_temperature_celsius", (-20, 80)),
         Row(1002, "int32", 0.1, "degC", "cooling_return_air_temperature_celsius", (-20, 80)),

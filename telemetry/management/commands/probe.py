@@ -17,6 +17,9 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from telemetry.collectors import modbus, nvml, prometheus, snmp
+from telemetry.collectors.registers import MAPS
+from telemetry.collectors.snmp_engine import SnmpCredentials
 from telemetry.readings import PollResult
 
 
@@ -32,13 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--profile", default="", help="SNMP profiles (a,b) or register map")
         parser.add_argument("--timeout", type=float, default=2.0)
         parser.add_argument("--retries", type=int, default=1)
-        snmp = parser.add_argument_group("SNMP")
-        snmp.add_argument("--community", help="v2c community (or env SNMP_COMMUNITY)")
-        snmp.add_argument("--v3-user")
-        snmp.add_argument("--auth", default="none", help="md5, sha, sha224 … sha512")
-        snmp.add_argument("--auth-key", help="or env SNMP_AUTH_KEY")
-        snmp.add_argument("--priv", default="none", help="des, aes128, aes192, aes256")
-        snmp.add_argument("--priv-key", help="or env SNMP_PRIV_KEY")
+        snmp_args = parser.add_argument_group("SNMP")
+        snmp_args.add_argument("--community", help="v2c community (or env SNMP_COMMUNITY)")
+        snmp_args.add_argument("--v3-user")
+        snmp_args.add_argument("--auth", default="none", help="md5, sha, sha224 … sha512")
+        snmp_args.add_argument("--auth-key", help="or env SNMP_AUTH_KEY")
+        snmp_args.add_argument("--priv", default="none", help="des, aes128, aes192, aes256")
+        snmp_args.add_argument("--priv-key", help="or env SNMP_PRIV_KEY")
         parser.add_argument("--unit", type=int, default=1, help="Modbus unit id")
         parser.add_argument("--path", default="/metrics", help="Prometheus path")
 
@@ -67,9 +70,6 @@ class Command(BaseCommand):
     def _poll(self, o) -> PollResult:
         protocol, address = o["protocol"], o["address"]
         if protocol == "snmp":
-            from telemetry.collectors import snmp
-            from telemetry.collectors.snmp_engine import SnmpCredentials
-
             if o["v3_user"]:
                 creds = SnmpCredentials(
                     version="3",
@@ -95,9 +95,6 @@ class Command(BaseCommand):
             except (KeyError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
         if protocol == "modbus":
-            from telemetry.collectors import modbus
-            from telemetry.collectors.registers import MAPS
-
             if o["profile"] not in MAPS:
                 raise CommandError(f"--profile must be a register map: {', '.join(sorted(MAPS))}")
             return modbus.poll(
@@ -111,10 +108,6 @@ class Command(BaseCommand):
                 )
             )
         if protocol == "prometheus":
-            from telemetry.collectors import prometheus
-
             url = f"http://{address}:{o['port'] or 9400}{o['path']}"
             return prometheus.poll(prometheus.ScrapeTarget(url, timeout=o["timeout"]))
-        from telemetry.collectors import nvml
-
         return nvml.collect(target=address)

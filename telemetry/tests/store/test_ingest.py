@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from telemetry import store
+from telemetry.readings import Reading
 from telemetry.store import Batch
+from telemetry.store.db import clear_caches, pg
 from telemetry.tests.store.conftest import every, gpu_batch, sample_rows
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +33,6 @@ def test_a_batch_delivered_twice_stores_each_value_once(now):
 
 def test_series_without_a_device_are_found_again_by_another_process(now):
     """Site-level series (device None) reuse their rows once the in-process cache is gone."""
-    from telemetry.store.db import clear_caches, pg
-
     store.ingest(gpu_batch(None, every(now - timedelta(minutes=5), 2), [1.0] * 6), now=now)
     store.ingest(gpu_batch(7, every(now - timedelta(minutes=5), 2), [1.0] * 6), now=now)
     clear_caches()  # as a fresh worker: the registry must be read back from the table
@@ -204,8 +204,6 @@ def test_batch_json_round_trip(now):
 
 
 def test_readings_from_collectors_can_be_added(now):
-    from telemetry.readings import Reading
-
     b = Batch()
     b.add_readings(
         5,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
-from telemetry import store
+from telemetry import store, tasks
 from telemetry.store import partitions
 from telemetry.store.db import pg
 from telemetry.store.retention import apply_retention
@@ -83,12 +85,6 @@ def test_ingest_creates_a_missing_partition_on_demand(now):
 
 
 def test_the_management_command_and_the_tasks_run():
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from telemetry import tasks
-
     out = StringIO()
     call_command("telemetry_maintain", "--rollups", stdout=out)
     assert "created" in out.getvalue() and "rollups:" in out.getvalue()
