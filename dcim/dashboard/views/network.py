@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dcim.dashboard import charts
-from dcim.inventory.choices import DeviceRole
+from dcim.inventory.choices import DeviceRole, NetworkLayer
 from dcim.inventory.models import Device
 from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
 from dcim.ui.tables import badge, cell, number
@@ -109,7 +109,7 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
             [
                 cell(name, href=link[pk]),
                 cell(rack),
-                cell(layer or None),
+                cell(NetworkLayer(layer).label if layer else None, sort=layer or None),
                 badge(status),
                 number(a and a["up"], 0),
                 number(a and a["down"], 0),
@@ -138,7 +138,9 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
                 "switches": str(len(switches)),
                 "ports_up": str(sum(a["up"] for a in agg.values())),
                 "ports_down": str(sum(a["down"] for a in agg.values())),
-                "throughput": f"{sum(a['in'] for a in agg.values()) / 1e12:.2f} Tb/s in",
+                "throughput": (
+                    f"{sum(a['in'] for a in agg.values()) / 1e12:.2f} Tb/s in" if ports else "—"
+                ),
                 "no_data": "" if ports else "No data yet: no switch has reported its ports.",
             },
             "tables": {
