@@ -33,21 +33,29 @@ from pathlib import Path
 
 import django
 from django.db import connections
-from django.db.models import Count
+from django.db.models import Count, Q
 
+from dcim.inventory.choices import DeviceStatus
 from devstack.services import EmbeddedServices
+from telemetry.simulators.building import PLAN_ENV, Building, Plan
 from telemetry.simulators.modbus import ModbusSimulator
+from telemetry.simulators.snmp import modelled
 from telemetry.simulators.snmp.agent import start_agent
 from telemetry.simulators.snmp.fleet import SimDevice, write_snmprec
 
 SIM_HOST = "127.0.0.1"
 # Kinds whose size (ports, outlets) comes from the device; others keep the kind's default.
 SIZED = ("leaf_switch", "raritan_pdu2", "apc_rpdu2", "servertech_sentry4")
+RACKED = ("netbotz",)  # kinds told the rack they stand in (its air is what they read)
 MODBUS_TICK_S = 2.0  # the model's step: polls come every 15 s, finer steps only cost CPU
 
 
 def snmp_devices(port: int | None = None) -> list[SimDevice]:
-    """One simulated agent per enabled v2c SNMP target on the simulator's loopback port."""
+    """One simulated agent per enabled v2c SNMP target on the simulator's loopback port.
+
+    A failed device is dark: it gets no data file, so the agent stays silent for it and its
+    target times out, as a dead PDU or sensor does.
+    """
     # Models need Django set up: `python -m demo.fleet` imports this module before main().
     from demo.targets import kind_for_profile, snmp_port
     from telemetry.models import CollectionTarget, Protocol
@@ -61,9 +69,18 @@ def snmp_devices(port: int | None = None) -> list[SimDevice]:
             enabled=True,
             credential__kind="snmp_v2c",
         )
-        .select_related("device", "credential")
+        .exclude(device__status=DeviceStatus.FAILED)
+        .select_related("device__rack", "credential")
         .annotate(n_ports=Count("device__interfaces", distinct=True))
         .annotate(n_outlets=Count("device__power_outlets", distinct=True))
+        .annotate(
+            n_linked=Count(
+                "device__interfaces",
+                filter=Q(device__interfaces__link_as_a__isnull=False)
+                | Q(device__interfaces__link_as_b__isnull=False),
+                distinct=True,
+            )
+        )
         .order_by("device__name")
     )
     devices = []
@@ -79,6 +96,10 @@ def snmp_devices(port: int | None = None) -> list[SimDevice]:
                 size if kind in SIZED else None,
                 # The device's own numbers, the same on every database that names it the same.
                 seed=zlib.crc32(target.device.name.encode()),
+                modelled=kind in modelled.MODELLED,
+                fabric=target.device.fabric,
+                cabled=target.n_linked if kind == "leaf_switch" else None,
+                rack=target.device.rack.name if kind in RACKED and target.device.rack else "",
             )
         )
     return devices
@@ -101,6 +122,38 @@ def modbus_units(port: int | None = None) -> dict[int, str]:
     return dict(sorted(rows))
 
 
+def failed_modbus_units(port: int | None = None) -> list[int]:
+    """Units whose device is failed: the simulator keeps them silent (dark)."""
+    # Models need Django set up: `python -m demo.fleet` imports this module before main().
+    from demo.targets import modbus_port
+    from telemetry.models import CollectionTarget, Protocol
+
+    return list(
+        CollectionTarget.objects.filter(
+            protocol=Protocol.MODBUS,
+            port=port or modbus_port(),
+            device__status=DeviceStatus.FAILED,
+            credential__modbus_unit_id__isnull=False,
+        ).values_list("credential__modbus_unit_id", flat=True)
+    )
+
+
+def modbus_unit_devices(port: int | None = None) -> dict[int, str]:
+    """{unit id: device name}: which building-model unit each Modbus unit answers for."""
+    # Models need Django set up: `python -m demo.fleet` imports this module before main().
+    from demo.targets import modbus_port
+    from telemetry.models import CollectionTarget, Protocol
+
+    rows = CollectionTarget.objects.filter(
+        protocol=Protocol.MODBUS,
+        address=SIM_HOST,
+        port=port or modbus_port(),
+        enabled=True,
+        credential__modbus_unit_id__isnull=False,
+    ).values_list("credential__modbus_unit_id", "device__name")
+    return dict(sorted(rows))
+
+
 def write_snmp_fleet(data_dir: str | os.PathLike, devices: Iterable[SimDevice]) -> Path:
     """Write one data file per device; remove data files of devices no longer in the fleet."""
     data_dir = Path(data_dir)
@@ -108,7 +161,7 @@ def write_snmp_fleet(data_dir: str | os.PathLike, devices: Iterable[SimDevice]) 
     names = set()
     for device in devices:
         names.add(f"{device.name}.snmprec")
-        write_snmprec(data_dir / f"{device.name}.snmprec", device.records())
+        write_snmprec(data_dir / f"{device.name}.snmprec", modelled.records(device))
     for stale in data_dir.glob("*.snmprec"):
         if stale.name not in names:
             stale.unlink()
@@ -119,6 +172,12 @@ def sim_dir() -> Path:
     return EmbeddedServices.from_env().var_dir / "snmpsim"
 
 
+def plan_file() -> Path:
+    """The building plan every simulator reads (``DCIM_BUILDING_PLAN`` names it for the
+    GPU-host agent, which has no database)."""
+    return Path(os.environ.get(PLAN_ENV) or sim_dir() / "building.json")
+
+
 def ready_file() -> Path:
     """Exists while the fleet answers; ``make run`` waits for it before polling starts."""
     return sim_dir() / "ready"
@@ -127,10 +186,12 @@ def ready_file() -> Path:
 def serve() -> None:
     """Start both simulators from the database's targets and serve until SIGTERM / Ctrl-C."""
     # Models need Django set up: `python -m demo.fleet` imports this module before main().
+    from demo import building_plan
     from demo.targets import modbus_port, snmp_port
 
     ready = ready_file()
     ready.unlink(missing_ok=True)
+    plan = building_plan.write(plan_file())
     devices, units = snmp_devices(), modbus_units()
     connections.close_all()  # nothing more to read; don't hold a connection for hours
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -138,9 +199,17 @@ def serve() -> None:
     try:
         if devices:
             data = write_snmp_fleet(sim_dir() / "data", devices)
-            snmp = start_agent(data, snmp_port(), log_path=sim_dir() / "agent.log")
+            snmp = start_agent(data, snmp_port(), log_path=sim_dir() / "agent.log", building=plan)
         if units:
-            modbus = ModbusSimulator(units, port=modbus_port(), interval=MODBUS_TICK_S).start()
+            modbus = ModbusSimulator(
+                units,
+                port=modbus_port(),
+                interval=MODBUS_TICK_S,
+                building=Building(Plan.load(plan)),
+                unit_devices=modbus_unit_devices(),
+            ).start()
+            for unit_id in failed_modbus_units():
+                modbus.fault_silent(unit_id)
         ready.write_text(str(os.getpid()))
         print(
             f"simulated fleet: {len(devices)} SNMP agents on {SIM_HOST}:{snmp_port()}/udp, "

@@ -3,17 +3,16 @@
 The demo inventory (``manage.py seed_demo``) describes what exists; this says how each
 device is reached, so that the simulated fleet is read through the real protocol code:
 
-- SNMP v2c for PDUs, switches and UPSes, all on one simulated agent on loopback. It picks a
-  device's data file by community (as snmpsim does), so every device gets its own credential
-  whose community is the device's name ("demo-snmp-<device>").
+- SNMP v2c for PDUs, switches, UPSes and the NetBotz rack environment monitors (profile
+  ``netbotz_v2``), all on one simulated agent on loopback. It picks a device's data file by
+  community (as snmpsim does), so every device gets its own credential whose community is
+  the device's name ("demo-snmp-<device>").
 - Modbus TCP for CRAHs, CDUs and chillers: units 1..N of one simulator on loopback, one
   credential per unit id ("demo-modbus-<device>").
 - NVML for every GPU server that is in the building: the address is the host's name, so its
   polls go to the queue ``nvml.<host>`` that the GPU-host agent consumes.
 
-Left out: the NetBotz environment sensors (their MIB has no profile yet; the APC
-``env_sensor`` profile reads a PDU's probe table, not a NetBotz) and the power meters
-(energy metering comes with the energy app).
+Left out: the power meters (energy metering comes with the energy app).
 
 Idempotent: a device that already has a target of its protocol keeps it untouched (an
 admin may have tuned it), a credential that exists by name is reused. Deterministic: the
@@ -38,7 +37,8 @@ from telemetry.simulators.snmp.fleet import KINDS
 
 DEMO_SITE_SLUG = "demo"
 SIM_HOST = "127.0.0.1"
-# One agent process (telemetry.simulators.snmp.agent) answers all 202 demo devices. A full
+# One agent process (telemetry.simulators.snmp.agent) answers all 266 SNMP demo devices (the
+# 64 NetBotz add ~11 varbinds each to the figures that follow, measured at 202). A full
 # sweep (72 switches of 64 ports, 128 PDUs of ~36 outlets, 2 UPSes: ~88,000 varbinds) costs
 # it ~0.37 s of CPU, 1-2 % of a core at 30 s, where snmpsim needed ~37 s, more than the
 # interval (docs/decisions/0011-demo-snmp-agent.md). So every kind is polled every 30 s,
@@ -51,7 +51,10 @@ MODBUS_INTERVAL_S = 15
 # two-core laptop, ~45 % of one core between the agent and the central worker. At 30 s the
 # pages still move every refresh and the machine keeps room for the web UI.
 NVML_INTERVAL_S = 30
-# Not polled: ordered but not delivered, or gone.
+# Not polled: ordered but not delivered, or gone. A FAILED device keeps its target (the
+# demo's H2-D08-ENV): it is still installed and wired, its silence on the collector health
+# is worth seeing, and once repaired it reports again without anyone re-adding a target.
+# The demo's simulators keep a failed device dark (demo.fleet).
 ABSENT = (DeviceStatus.PLANNED, DeviceStatus.DECOMMISSIONED)
 
 # PDUs speak their vendor's MIB: manufacturer slug -> simulated kind (= SNMP profiles).
@@ -62,6 +65,8 @@ PDU_KIND_BY_MANUFACTURER = {
     "servertech": "servertech_sentry4",
     "legrand": "servertech_sentry4",
 }
+# Rack environment monitors: the NetBotz line (APC, now Schneider Electric) speaks NETBOTZV2.
+ENV_KIND_BY_MANUFACTURER = {"schneider-electric": "netbotz", "apc": "netbotz"}
 SNMP_KIND_BY_ROLE = {DeviceRole.SWITCH: "leaf_switch", DeviceRole.UPS: "ups"}
 MODBUS_MAP_BY_ROLE = {
     DeviceRole.CRAH: "crah_stulz",
@@ -82,6 +87,8 @@ def snmp_kind(device: Device) -> str | None:
     """The simulated SNMP kind of a device (its profiles follow from it), or None."""
     if device.role == DeviceRole.PDU:
         return PDU_KIND_BY_MANUFACTURER.get(device.device_type.manufacturer.slug)
+    if device.role == DeviceRole.ENV_SENSOR:
+        return ENV_KIND_BY_MANUFACTURER.get(device.device_type.manufacturer.slug)
     return SNMP_KIND_BY_ROLE.get(device.role)
 
 

@@ -37,8 +37,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from demo.fleet import ready_file
+from demo.fleet import plan_file, ready_file
 from devstack.services import BASE_DIR, EmbeddedServices, wanted
+from telemetry.simulators.building import PLAN_ENV
 
 ENV_FILE = Path(os.environ.get("DCIM_ENV_FILE", BASE_DIR / ".env"))
 
@@ -164,6 +165,8 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
     agent_env |= {
         "CELERY_BROKER_URL": prepared.broker_url,
         "NVML_MODULE": "telemetry.simulators.nvml",
+        # The stand-in reads the building the simulators model (demo.fleet writes it).
+        PLAN_ENV: str(plan_file()),
         "PYTHONPATH": str(BASE_DIR),
     }
     return {

@@ -1,12 +1,35 @@
-"""Admin: rules (validated: unknown metrics and broken templates are refused), alerts
-read-mostly with their history, silences, channels (secrets never echoed) and routes."""
+"""Admin: rules (validated: unknown metrics and broken templates are refused; each says how
+many devices report its metric), alerts read-mostly with their history, silences, channels
+(secrets never echoed) and routes."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 
-from dcim.alerts.models import Alert, AlertEvent, Channel, Notification, Route, Rule, Silence
+from dcim.alerts.models import (
+    Alert,
+    AlertEvent,
+    Channel,
+    Notification,
+    Route,
+    Rule,
+    Silence,
+    Source,
+)
+from telemetry import store
+
+
+class RuleChangeList(ChangeList):
+    """The rule list: the devices reporting each shown rule's metric, counted for the whole
+    page in one statement rather than one per row."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        counts = store.reporting_devices(r.metric for r in self.result_list if r.metric)
+        for r in self.result_list:
+            r.reporting_count = counts.get(r.metric, 0)
 
 
 @admin.register(Rule)
@@ -21,8 +44,10 @@ class RuleAdmin(admin.ModelAdmin):
         "for_s",
         "enabled",
         "builtin",
+        "reporting",
     )
     list_filter = ("severity", "source", "enabled", "builtin", "condition")
+    readonly_fields = ("reporting",)
     search_fields = ("name", "metric", "description")
     fieldsets = (
         (None, {"fields": ("name", "description", "enabled", "severity")}),
@@ -32,6 +57,7 @@ class RuleAdmin(admin.ModelAdmin):
                 "fields": (
                     "source",
                     "metric",
+                    "reporting",
                     "condition",
                     "threshold",
                     "threshold_high",
@@ -50,6 +76,22 @@ class RuleAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ()
     raw_id_fields = ("device", "gpu")
+
+    def get_changelist(self, request, **kwargs) -> type[ChangeList]:
+        return RuleChangeList
+
+    @admin.display(description="Reporting devices")
+    def reporting(self, obj: Rule) -> str:
+        """A rule on a metric nothing reports never fires, and nobody would notice: say so.
+        Counted over every device (the rule's scope and component not applied)."""
+        if obj.source != Source.METRIC or not obj.metric:
+            return "—"  # collector rules watch collection targets, not a metric
+        n = getattr(obj, "reporting_count", None)
+        if n is None:  # the change form: one rule
+            n = store.reporting_devices([obj.metric]).get(obj.metric, 0)
+        if not n:
+            return f"0 — no device reports {obj.metric}"
+        return f"{n} device{'' if n == 1 else 's'}"
 
 
 class AlertEventInline(admin.TabularInline):

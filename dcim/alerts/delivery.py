@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dcim.alerts.links import absolute, rack_url, subject_url
 from dcim.alerts.models import Alert, ChannelKind, Notification, NotificationStatus
+from dcim.alerts.values import site_zone, value_text
 
 USER_AGENT = "dcim-alerts/1"
 
@@ -45,8 +46,11 @@ def context(alert: Alert, kind: str) -> dict:
     path = reverse("alerts:detail", args=[alert.pk])
     subject = subject_url(alert)
     rack = alert.device.rack if alert.device and alert.device.rack_id else None
+    rule = alert.rule
     return {
         "alert": alert,
+        "value": value_text(alert.value, rule.source, rule.metric, rule.condition),
+        "zone": site_zone(alert.device.site.timezone if alert.device else None),
         "kind": kind,
         "status": "resolved" if kind == "resolved" else "firing",
         "alert_url": absolute(path),
@@ -92,6 +96,7 @@ def payload(alert: Alert, kind: str) -> dict:
             "subject": alert.subject_label,
             "labels": alert.labels,
             "value": alert.value,
+            "value_text": ctx["value"],
             "summary": alert.summary,
             "started_at": iso(alert.started_at),
             "fired_at": iso(alert.fired_at),

@@ -42,6 +42,7 @@ from dcim.alerts.models import (
     State,
 )
 from dcim.alerts.rule_index import CompiledRule, DeviceMeta
+from dcim.alerts.values import value_text
 from dcim.inventory.models import PowerPort
 from telemetry import store
 
@@ -350,6 +351,7 @@ def render_summary(
         "rule": rule,
         "subject": subject,
         "value": value,
+        "shown": value_text(value, rule.source, rule.metric, rule.condition),  # "down"
         "threshold": rule.threshold,
         "device": labels.get("device", ""),
         "component": component,

@@ -34,6 +34,17 @@ class HistoryFilter(forms.Form):
     state = forms.ChoiceField(choices=[("", "any state"), *State.choices], required=False)
     severity = forms.ChoiceField(choices=[("", "any severity"), *Severity.choices], required=False)
     rule = forms.ModelChoiceField(Rule.objects.all(), required=False, empty_label="any rule")
+    # Typed in ISO form in the site's time (the view parses it in that zone): a
+    # datetime-local input shows the browser's locale, mm/dd/yyyy in en-US.
     since = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        required=False,
+        widget=forms.DateTimeInput(
+            format="%Y-%m-%d %H:%M",
+            attrs={
+                "placeholder": "YYYY-MM-DD HH:MM",
+                "pattern": r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?",
+                "size": 16,
+                "aria-label": "Since (site time, YYYY-MM-DD HH:MM)",
+            },
+        ),
     )

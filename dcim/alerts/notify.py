@@ -32,6 +32,7 @@ from dcim.alerts.models import (
     Silence,
     State,
 )
+from dcim.alerts.values import local, site_zone
 from dcim.inventory.choices import DeviceStatus
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,9 @@ def suppression(alert: Alert, kind: str, now: datetime) -> str:
     """Why this notice must not go out ("" when it may)."""
     for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now):
         if silence.matches(alert.labels):
-            return f"silenced until {silence.ends_at:%Y-%m-%d %H:%M} UTC ({silence.reason})"[:100]
+            zone = site_zone(alert.device.site.timezone if alert.device else None)
+            until = local(silence.ends_at, zone, seconds=False)
+            return f"silenced until {until} ({silence.reason})"[:100]
     if reason := in_maintenance(alert, now):
         return reason[:100]
     if kind != NotificationKind.RESOLVED and alert.acknowledged:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,6 +24,8 @@ from dcim.alerts.forms import AckForm, HistoryFilter, SilenceForm
 from dcim.alerts.links import SubjectLinks
 from dcim.alerts.models import OPEN_STATES, Alert, Severity, Silence, State
 from dcim.alerts.queries import active_silences, is_silenced, summary
+from dcim.alerts.values import local, site_zone, value_raw, value_text
+from dcim.ui.json_twin import fleet_tz
 from dcim.ui.tables import linker
 from dcim.ui.templatetags.status import status_badge
 
@@ -59,6 +60,9 @@ def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     """
     return alerts.annotate(
         rule_name=F("rule__name"),
+        rule_source=F("rule__source"),
+        rule_metric=F("rule__metric"),
+        rule_condition=F("rule__condition"),
         rack_pk=F("device__rack_id"),
         rack_name=F("device__rack__name"),
         site_tz=F("device__site__timezone"),
@@ -75,14 +79,16 @@ def _rows(alerts: list[Alert], silences: list[Silence]) -> list[dict]:
     once per status, and times are formatted here.
 
     Times are in the site's own zone ("Since (site time)"); an alert with no device (a
-    collection target's) in UTC.
+    collection target's) in the fleet's. Values read as the device page shows them
+    (``values.value_text``: "down", not "2.00"), the stored number on hover.
     """
     links = SubjectLinks()
     detail_url, ack_url, silence_url = (linker(f"alerts:{n}") for n in ("detail", "ack", "silence"))
     severities, states = dict(Severity.choices), dict(State.choices)  # as get_FOO_display
-    rows = []
+    rows, zones = [], {}
     for a in alerts:
-        zone = site_zone(a.site_tz if a.device_id else None)
+        name = a.site_tz if a.device_id else None
+        zone = zones.get(name) or zones.setdefault(name, site_zone(name))
         started = a.started_at.astimezone(zone)
         rows.append(
             {
@@ -103,7 +109,8 @@ def _rows(alerts: list[Alert], silences: list[Silence]) -> list[dict]:
                 "fired": _clock(a.fired_at, zone),
                 "cleared": _clock(a.cleared_since, zone),
                 "resolved": _stamp(a.resolved_at.astimezone(zone)) if a.resolved_at else "",
-                "value": "" if a.value is None else f"{a.value:.2f}",
+                "value": value_text(a.value, a.rule_source, a.rule_metric, a.rule_condition),
+                "value_raw": value_raw(a.value, a.rule_source, a.rule_metric),
                 "acknowledged": a.acknowledged,
                 "acknowledged_by": a.ack_by or "?",
                 "silenced": is_silenced(a, silences),
@@ -113,15 +120,6 @@ def _rows(alerts: list[Alert], silences: list[Silence]) -> list[dict]:
             }
         )
     return rows
-
-
-@lru_cache(maxsize=64)
-def site_zone(name: str | None) -> ZoneInfo:
-    """A site's zone by name; UTC for none, or a name this machine's zone data lacks."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @lru_cache(maxsize=256)
@@ -136,8 +134,8 @@ def _stamp(local: datetime) -> str:
 
 
 def _clock(ts: datetime | None, zone: tzinfo) -> str:
-    """As ``|date:"H:i:s"`` in ``zone``; empty for no time."""
-    return f"{ts.astimezone(zone):%H:%M:%S}" if ts else ""
+    """As ``|date:"H:i:s T"`` in ``zone`` (the zone named); empty for no time."""
+    return f"{ts.astimezone(zone):%H:%M:%S %Z}" if ts else ""
 
 
 def _active(request: HttpRequest) -> dict:
@@ -158,10 +156,13 @@ def _active(request: HttpRequest) -> dict:
 
 @require_safe
 def alert_list(request: HttpRequest) -> HttpResponse:
+    zone = fleet_tz()
     flt = HistoryFilter(request.GET or None)
     # pk breaks ties in time (alerts of one poll start together): no row on two pages
     history = _with_names(Alert.objects.only(*ROW_FIELDS)).order_by("-started_at", "-pk")
-    if flt.is_valid():
+    with timezone.override(zone):  # "since" is typed in the site's time, as pages show it
+        valid = flt.is_valid()
+    if valid:
         data = flt.cleaned_data
         if data["state"]:
             history = history.filter(state=data["state"])
@@ -177,6 +178,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "history": _rows(list(page.object_list), []),
         "querystring": request.GET.copy().urlencode() if request.GET else "",
+        "zone": zone,
     }
     return render(request, "alerts/list.html", context)
 
@@ -198,13 +200,17 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _with_names(Alert.objects.select_related("rule", "acknowledged_by")), pk=pk
     )
     [row] = _rows([alert], active_silences())
+    events = list(alert.events.select_related("user"))
+    for e in events:
+        e.shown = value_text(e.value, alert.rule.source, alert.rule.metric, alert.rule.condition)
+        e.raw = value_raw(e.value, alert.rule.source, alert.rule.metric)
     return render(
         request,
         "alerts/detail.html",
         {
             "row": row,
             "alert": alert,
-            "events": alert.events.select_related("user"),
+            "events": events,
             "notices": alert.notices.select_related("channel")[:100],
             "can_act": request.user.has_perm("alerts.change_alert"),
             "can_silence": request.user.has_perm("alerts.add_silence"),
@@ -239,7 +245,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def silence(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("alerts.add_silence"):
         raise PermissionDenied("Silencing alerts needs the Operator role.")
-    alert = get_object_or_404(Alert.objects.select_related("rule"), pk=pk)
+    alert = get_object_or_404(Alert.objects.select_related("rule", "device__site"), pk=pk)
     form = SilenceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A silence needs a duration and a reason.")
@@ -261,7 +267,8 @@ def silence(request: HttpRequest, pk: int) -> HttpResponse:
         reason=form.cleaned_data["reason"],
     )
     alert.record_silence(s, request.user, at=now)
-    messages.success(request, f"Silenced until {s.ends_at:%Y-%m-%d %H:%M} UTC.")
+    zone = site_zone(alert.device.site.timezone if alert.device_id else None)
+    messages.success(request, f"Silenced until {local(s.ends_at, zone, seconds=False)}.")
     return _back(request, alert)
 
 
@@ -277,6 +284,7 @@ def silence_list(request: HttpRequest) -> HttpResponse:
             "upcoming": silences.filter(starts_at__gt=now),
             "expired": silences.filter(ends_at__lte=now)[:50],
             "can_act": request.user.has_perm("alerts.change_silence"),
+            "zone": fleet_tz(),
         },
     )
 

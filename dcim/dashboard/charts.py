@@ -1,7 +1,8 @@
 """Time ranges and the charts drawn over them: Plotly traces and table sparklines.
 
 A chart reads the store at the resolution its range calls for (raw, 5 min or 1 h) and at
-most ``MAX_POINTS`` points a trace, and shows times on the site's wall clock.
+most ``MAX_POINTS`` points a trace, and shows times on the site's wall clock. Partial
+buckets and charts with too little data follow one rule, in ``buckets``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.utils import timezone
 
+from dcim.dashboard import buckets, chart_units
+from dcim.ui import units
 from telemetry import store
 
 RANGES = {
@@ -44,7 +47,7 @@ def parse_range(params: Any, tz: ZoneInfo, now: datetime | None = None) -> tuple
         start = _local(params.get("start", ""), tz)
         end = _local(params.get("end", ""), tz) if params.get("end") else now
     except ValueError as exc:
-        raise RangeError("start and end must be dates and times, e.g. 2025-06-01T08:00") from exc
+        raise RangeError("start and end must be dates and times, e.g. 2025-06-01 08:00") from exc
     if end <= start:
         raise RangeError("the end must come after the start")
     if end - start > timedelta(days=400):
@@ -81,9 +84,14 @@ def chart(
     tz: ZoneInfo,
     components: list[str] | None = None,
     max_points: int = MAX_POINTS,
+    interval_s: float | None = None,
 ) -> dict[str, Any]:
     """Plotly traces, one per component of the device that has ``metric``, at the
-    resolution the range calls for and at most ``max_points`` points each."""
+    resolution the range calls for and at most ``max_points`` points each, partial buckets
+    apart and too little data said so (the rule in ``buckets``). ``interval_s``: the
+    device's poll interval, which tells a late first sample from a normal one."""
+    now, interval_s = timezone.now(), interval_s or store.default_interval_s()
+    began = []
     series = [
         s
         for s in store.find_series(device_id=device_id, metric=metric)
@@ -95,25 +103,31 @@ def chart(
     for s in series[:MAX_TRACES]:
         if counter:
             r = store.rate(s["id"], start, end, bits=64, max_points=max_points)
+            verdict = buckets.raw_verdict(r.ts)
         else:
-            r = store.query(s["id"], start, end, max_points=max_points)
-        unit = f"{s['unit'] or 'count'}/s" if counter else s["unit"]
+            r, verdict = buckets.read_series(
+                s["id"], start, end, now=now, interval_s=interval_s, tz=tz, max_points=max_points
+            )
+        began += [verdict.began] if verdict.began else []
+        unit = units.rate_unit(s["unit"]) if counter else s["unit"]
         resolutions.add(r.resolution)
-        traces.append(
-            {
-                "name": s["component"] or metric,
-                "x": local_ms(r.ts, tz),
-                "y": [round(v, 3) for v in r.value.tolist()],
-            }
-        )
-    return {
+        trace = {
+            "name": s["component"] or metric,
+            "x": local_ms(r.ts, tz),
+            "y": [round(v, 3) for v in r.value.tolist()],
+        }
+        traces.append(buckets.split_trace(trace, verdict.reasons))
+    data = {
         "metric": metric,
         "unit": unit,
         "traces": traces,
         "resolution": ", ".join(sorted(resolutions)) or "none",
-        "points": max((len(t["x"]) for t in traces), default=0),
         "truncated": max(0, len(series) - MAX_TRACES),
     }
+    chart_units.show(data, metric)  # the axis in °C, kW, GB/s, states in words
+    live = now - end < timedelta(minutes=1)
+    pad = timedelta(seconds=max(60.0, 2 * interval_s))
+    return buckets.annotate(data, min(began, default=None), tz, live, pad)
 
 
 def natural_key(text: str) -> tuple:

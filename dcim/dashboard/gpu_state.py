@@ -46,6 +46,7 @@ GPU_METRICS = {
 }
 # State value -> (label, badge tone). Order = severity, worst first.
 GPU_STATES = {
+    "failed": ("Failed (inventory)", "crit"),
     "lost": ("Lost", "crit"),
     "throttled": ("Throttled", "warn"),
     "stale": ("Stale", "warn"),
@@ -91,13 +92,18 @@ def reasons_text(mask: float | None) -> str:
 
 
 def gpu_state(values: dict[str, Any], device_status: str, stale: bool) -> str:
-    """One word for a GPU, worst first: maintenance is what the operator declared; then
-    no data, stale, lost, throttled (thermal/power bits), healthy.
+    """One word for a GPU, worst first. The inventory's word on its server wins over
+    anything the GPU reports: a server marked Failed has failed GPUs (an operator said so;
+    values still arriving, say from a GPU the agent can read on a broken host, do not make
+    it healthy), one in Maintenance has GPUs in maintenance. Then no data, stale, lost,
+    throttled (thermal/power bits), healthy.
 
     A sustained SW power cap (0x4) should count as throttled too, but telling "sustained"
     needs history per GPU; until the store offers a bulk rollup read, 0x4 alone is shown
     in the reasons column, not as a state.
     """
+    if device_status == DeviceStatus.FAILED:
+        return "failed"
     if device_status == DeviceStatus.MAINTENANCE:
         return "maintenance"
     if not values:

@@ -1,5 +1,6 @@
 """Racks as the floor, the overview and the rack list see them: power against budget and
-per feed, inlet/outlet air, GPU utilization and one worst state, for every rack at once.
+per feed, inlet/outlet air and humidity, GPU utilization and one worst state, for every rack
+at once.
 
 A handful of statements for the whole site (racks, devices, PDU feeds, two latest-value
 reads), then arithmetic in Python: rack count never multiplies queries.
@@ -14,6 +15,7 @@ from datetime import datetime
 from dcim.dashboard.gpu_state import GpuRow, latest_map
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Device, PowerPort, Rack
+from telemetry import store
 
 # Worst first: a rack takes the worst state of its devices and GPUs.
 RACK_STATES = {
@@ -26,6 +28,25 @@ RACK_STATES = {
     "no_data": ("No data", "muted"),
 }
 FEED_BUDGET_SHARE = 0.8  # the 80 % continuous-load rule, already in feed.available_power_w
+AIR_METRICS = ["env_temperature_celsius", "env_humidity_percent"]
+# ASHRAE TC 9.9 (2021) at the equipment inlet, as the built-in alert rules have them.
+RECOMMENDED_C = (18.0, 27.0)  # classes A1-A4
+A1_ALLOWABLE_C = (15.0, 32.0)
+
+
+def inlet_verdict(t: float | None) -> str:
+    """Where an inlet temperature stands against ASHRAE, in words (a tile's note)."""
+    (lo, hi), (a_lo, a_hi) = RECOMMENDED_C, A1_ALLOWABLE_C
+    if t is None:
+        return f"ASHRAE recommended inlet: {lo:.0f}–{hi:.0f} °C."
+    if lo <= t <= hi:
+        return f"Within ASHRAE recommended {lo:.0f}–{hi:.0f} °C."
+    if a_lo <= t <= a_hi:
+        return (
+            f"Outside ASHRAE recommended {lo:.0f}–{hi:.0f} °C, "
+            f"within A1 allowable {a_lo:.0f}–{a_hi:.0f} °C."
+        )
+    return f"Outside ASHRAE A1 allowable {a_lo:.0f}–{a_hi:.0f} °C."
 
 
 @dataclass
@@ -43,6 +64,7 @@ class RackRow:
     feed_capacity: dict[str, float] = field(default_factory=dict)  # side -> available W
     inlet_c: float | None = None
     outlet_c: float | None = None
+    humidity_pct: float | None = None  # the most humid inlet-side probe
     gpus: int = 0
     gpu_util: float | None = None
     gpu_temp_max: float | None = None
@@ -108,10 +130,14 @@ def rack_rows(
         row = rows[rack_of[dev]]
         row.power_w = (row.power_w or 0) + w
         row.power_ts = min(when[dev], row.power_ts or when[dev])
-    for (dev, component), x in latest_map("env_temperature_celsius", list(rack_of)).items():
-        row = rows[rack_of[dev]]
-        name = component.lower()
-        if "outlet" in name or "exhaust" in name:
+    for x in store.latest_many(AIR_METRICS, list(rack_of)):
+        row = rows[rack_of[x.device_id]]
+        name = x.component.lower()
+        outlet = "outlet" in name or "exhaust" in name
+        if x.metric == "env_humidity_percent":
+            if not outlet:  # rear air is warmer, so drier: the inlet's is what ASHRAE limits
+                row.humidity_pct = max(x.value, row.humidity_pct or x.value)
+        elif outlet:
             row.outlet_c = max(x.value, row.outlet_c or x.value)
         else:  # inlet, or a probe that does not say: treat as inlet (the ASHRAE point)
             row.inlet_c = max(x.value, row.inlet_c or x.value)

@@ -61,25 +61,10 @@ def number(value: float | None, digits: int = 1, unit: str = "", scale: float = 
     return cell(f"{v:,.{digits}f}{unit}", sort=round(v, 6), num=True)
 
 
-def numbers(digits: int = 1, unit: str = "", scale: float = 1.0):
-    """``number`` for a whole column: one shared cell per displayed value, so a column of
-    2,048 readings builds (and, pooled, sends) a few hundred cells. Sorts by the value as
-    shown."""
-    memo: dict[float | None, dict] = {}
-
-    def make(value: float | None) -> dict:
-        key = None if value is None else round(value * scale, digits)
-        c = memo.get(key)
-        if c is None:
-            c = memo[key] = number(key, digits, unit)
-        return c
-
-    return make
-
-
 def pooled(rows: list[list[dict]]) -> dict[str, list]:
     """A table as its distinct cells and rows of indices into them. Cells are told apart
-    by identity: builders share a cell where it repeats (a host, a state, ``numbers``)."""
+    by identity: builders share a cell where it repeats (a host, a state,
+    ``units.measures``)."""
     cells: list[dict] = []
     where: dict[int, int] = {}
     out = []
@@ -108,10 +93,11 @@ def badge(value: str, label: str | None = None, tone: str | None = None) -> dict
 
 
 def when(ts: datetime | None, tz: ZoneInfo, now: datetime) -> dict:
-    """A time in the site's zone plus how long ago, sorting by age."""
+    """A time in the site's zone, the zone named, plus how long ago, sorting by age:
+    "10 s ago (14:03:11 CET)"."""
     if ts is None:
         return cell("never", sort=-1)
-    return cell(f"{ago(ts, now)} ({ts.astimezone(tz):%H:%M:%S})", sort=ts.timestamp())
+    return cell(f"{ago(ts, now)} ({ts.astimezone(tz):%H:%M:%S %Z})", sort=ts.timestamp())
 
 
 def ago(ts: datetime, now: datetime) -> str:

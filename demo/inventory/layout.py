@@ -66,8 +66,8 @@ STATUS_OVERRIDES: dict[str, str] = {
     "H2-CRAH-03": DeviceStatus.MAINTENANCE,
     "H1-D07-DGX01": DeviceStatus.FAILED,
     "H2-B05-DGX03": DeviceStatus.FAILED,
-    "H1-A04-ENV": DeviceStatus.FAILED,
-    # The last rack is being installed.
+    # The last rack is being installed: its servers are on order, its sensor arrived dead.
+    "H2-D08-ENV": DeviceStatus.FAILED,
     **{f"H2-D08-DGX{n:02d}": DeviceStatus.PLANNED for n in range(1, 5)},
 }
 

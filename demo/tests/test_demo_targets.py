@@ -19,15 +19,18 @@ from django.test import TestCase, override_settings
 
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Credential, Device
-from demo.fleet import modbus_units, snmp_devices, write_snmp_fleet
+from demo import building_plan
+from demo.fleet import modbus_unit_devices, modbus_units, snmp_devices, write_snmp_fleet
 from demo.inventory import seed_demo
 from demo.targets import seed_demo_targets
 from telemetry import polling, store
 from telemetry.collectors.nvml import identify, reconcile
 from telemetry.models import CollectionTarget, Protocol
 from telemetry.simulators import nvml as nvml_standin
+from telemetry.simulators.building import Building, Plan
 from telemetry.simulators.modbus import ModbusSimulator
-from telemetry.simulators.snmp import free_udp_port, start_snmpsim
+from telemetry.simulators.snmp import free_udp_port
+from telemetry.simulators.snmp.agent import start_agent
 
 
 def free_tcp_port() -> int:
@@ -44,6 +47,7 @@ PROFILE_BY_ROLE = {
     DeviceRole.CRAH: "crah_stulz",
     DeviceRole.CDU: "cdu_vertiv",
     DeviceRole.CHILLER: "chiller_gateway",
+    DeviceRole.ENV_SENSOR: "netbotz_v2",  # every rack's NetBotz, the failed one included
 }
 
 # One device of each kind the fleet simulates, and a metric its poll must store.
@@ -54,6 +58,7 @@ LIVE_CHECKS = {
     "H2-CRAH-06": "cooling_supply_air_temperature_celsius",
     "H1-CDU-01": "cdu_secondary_supply_temperature_celsius",
     "CHILLER-03": "chiller_supply_water_temperature_celsius",
+    "H1-A01-ENV": "env_temperature_celsius",
 }
 
 
@@ -81,9 +86,12 @@ class DemoTargetsTests(TestCase):
             gpu_servers.values_list("name", flat=True)
         )
         assert nvml.count() == 252  # 256 DGX, 4 of them planned (the last rack)
-        left_out = (DeviceRole.ENV_SENSOR, DeviceRole.POWER_METER)
-        assert not CollectionTarget.objects.filter(device__role__in=left_out).exists()
-        assert self.report.created == Counter({"nvml": 252, "snmp": 202, "modbus": 19})
+        assert not CollectionTarget.objects.filter(device__role=DeviceRole.POWER_METER).exists()
+        # A failed device keeps its target: only planned and decommissioned ones have none.
+        failed = CollectionTarget.objects.get(device__name="H2-D08-ENV")
+        assert failed.device.status == DeviceStatus.FAILED and failed.enabled
+        # 202 PDUs, switches and UPSes, and one NetBotz in each of the 64 racks
+        assert self.report.created == Counter({"nvml": 252, "snmp": 266, "modbus": 19})
 
     def test_each_device_has_its_own_credential_named_after_it(self):
         snmp = CollectionTarget.objects.filter(protocol=Protocol.SNMP).select_related(
@@ -111,7 +119,7 @@ class DemoTargetsTests(TestCase):
         before = CollectionTarget.objects.count(), Credential.objects.count()
         report = seed_demo_targets()
         assert sum(report.created.values()) == 0 and report.credentials_created == 0
-        assert sum(report.existing.values()) == 473
+        assert sum(report.existing.values()) == 537
         assert (CollectionTarget.objects.count(), Credential.objects.count()) == before
         tuned.refresh_from_db()
         assert tuned.interval_s == 300
@@ -126,18 +134,25 @@ class DemoTargetsTests(TestCase):
 
     def test_fleet_files_match_the_snmp_targets(self):
         data = write_snmp_fleet(self.tmp() / "data", snmp_devices())
-        communities = set(
-            CollectionTarget.objects.filter(protocol=Protocol.SNMP).values_list(
+        snmp = CollectionTarget.objects.filter(protocol=Protocol.SNMP)
+        communities = set(snmp.values_list("credential__snmp_community", flat=True))
+        dark = set(
+            snmp.filter(device__status=DeviceStatus.FAILED).values_list(
                 "credential__snmp_community", flat=True
             )
         )
-        assert {p.stem for p in data.glob("*.snmprec")} == communities
+        assert dark == {"H2-D08-ENV"}  # a failed device is dark: no data file, no answer
+        assert {p.stem for p in data.glob("*.snmprec")} == communities - dark
         leaf = (data / "H1-A01-LEAF.snmprec").read_text()
         ports = Device.objects.get(name="H1-A01-LEAF").interfaces.count()
         assert leaf.count("1.3.6.1.2.1.31.1.1.1.1.") == ports  # one ifName per port
         pdu = (data / "H1-A01-PDU-A.snmprec").read_text()
         outlets = Device.objects.get(name="H1-A01-PDU-A").power_outlets.count()
         assert pdu.count("1.3.6.1.4.1.13742.6.5.4.3.1.4.1.") == outlets * 3  # A, V, W each
+        env = {d.name: d for d in snmp_devices()}["H1-A01-ENV"]
+        assert (env.kind, env.rack) == ("netbotz", "H1-A01")  # told its rack, for its air
+        netbotz = (data / "H1-A01-ENV.snmprec").read_text()
+        assert netbotz.count("|Inlet\n") == 2 and netbotz.count("|Outlet\n") == 1
         (data / "gone.snmprec").write_text("")
         write_snmp_fleet(data, snmp_devices())
         assert not (data / "gone.snmprec").exists()  # a removed target's agent goes too
@@ -148,9 +163,16 @@ class DemoTargetsTests(TestCase):
 
     def test_demo_targets_answer_through_the_real_collectors(self):
         agents = [d for d in snmp_devices() if d.name in LIVE_CHECKS]  # all: the test above
-        sim = start_snmpsim(write_snmp_fleet(self.tmp() / "data", agents), SNMP_PORT)
+        # Modelled records (:model) need the demo's own agent and the building plan.
+        plan = building_plan.write(self.tmp() / "building.json")
+        data = write_snmp_fleet(self.tmp() / "data", agents)
+        sim = start_agent(data, SNMP_PORT, building=plan)
+        building = Building(Plan.load(plan))
         try:
-            with ModbusSimulator(modbus_units(), port=MODBUS_PORT):
+            units = modbus_units()
+            with ModbusSimulator(
+                units, port=MODBUS_PORT, building=building, unit_devices=modbus_unit_devices()
+            ):
                 targets = CollectionTarget.objects.filter(device__name__in=LIVE_CHECKS)
                 results = polling.poll_targets(targets.values_list("pk", flat=True))
         finally:

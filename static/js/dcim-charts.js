@@ -1,7 +1,8 @@
 /* Chart panels: a range picker (1 h … 30 d, custom) and, optionally, a metric choice drive
    a JSON endpoint that returns Plotly traces at a resolution the server picks (at most
    2,000 points a trace). Times arrive already shifted to the site's wall clock. The note
-   under each chart says what is drawn, or in words why nothing is. */
+   under each chart says what is drawn, or in words why nothing is. Charts reload with
+   every live refresh of their page (dcim.onLive), keeping the range and any zoom. */
 (function () {
   "use strict";
   const dcim = (window.dcim = window.dcim || {});
@@ -19,7 +20,37 @@
     };
   }
 
-  async function load(panel) {
+  const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+  // A trace's complete points make its line; its partial buckets (still open, or data began
+  // mid-bucket: dcim/dashboard/buckets.py) are hollow markers of its colour, not joined.
+  function plotted(list) {
+    const out = [];
+    list.forEach((t, i) => {
+      const color = PALETTE[i % PALETTE.length];
+      out.push({ type: "scatter", mode: t.x.length < 60 ? "lines+markers" : "lines", line: { width: 1.5, color }, marker: { color }, name: t.name, legendgroup: t.name, x: t.x, y: t.y, customdata: t.customdata });
+      if (t.partial) out.push({ type: "scatter", mode: "markers", marker: { color, symbol: "circle-open", size: 9, line: { width: 2, color } }, name: `${t.name} (partial)`, legendgroup: t.name, showlegend: false, x: t.partial.x, y: t.partial.y, text: t.partial.why, hoverinfo: "x+y+text+name" });
+    });
+    return out;
+  }
+
+  // Units come from the server (dcim/dashboard/chart_units.py), values already scaled to
+  // them: the axis title, a state's words as ticks, and the hover says value and unit (or
+  // the state's word). No unit logic here, so the chart says what the device page says.
+  function withUnits(traces, lay, data) {
+    const unit = !data.unit ? "" : data.unit.startsWith("/") ? data.unit : ` ${data.unit}`;
+    traces.forEach((t) => {
+      if (t.hoverinfo) return; // partial markers say why they are partial
+      t.hovertemplate = `%{x|%Y-%m-%d %H:%M:%S}<br>${t.customdata ? "%{customdata}" : "%{y:,.4~g}" + unit}<extra>%{fullData.name}</extra>`;
+    });
+    if (data.ticks) Object.assign(lay.yaxis, { tickvals: data.ticks.vals, ticktext: data.ticks.text, rangemode: "normal" });
+    return traces;
+  }
+
+  // quiet: a live refresh, which keeps the note until the new data is in. A newer load
+  // supersedes an older one still in flight (a range click during a refresh wins).
+  async function load(panel, quiet) {
+    const seq = (panel.dcimSeq = (panel.dcimSeq || 0) + 1);
     const url = new URL(panel.dataset.chartUrl, location.href);
     url.searchParams.set("range", panel.dataset.range);
     if (panel.dataset.metric) url.searchParams.set("metric", panel.dataset.metric);
@@ -29,21 +60,26 @@
     }
     const note = panel.querySelector("[data-chart-note]");
     const div = panel.querySelector(".chart");
-    note.textContent = "Loading…";
+    if (!quiet) note.textContent = "Loading…";
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       const data = await response.json();
       if (!response.ok) throw new Error(data.error || `the server answered ${response.status}`);
-      const traces = data.traces.map((t) => ({ type: "scatter", mode: t.x.length < 60 ? "lines+markers" : "lines", line: { width: 1.5 }, name: t.name, x: t.x, y: t.y }));
-      if (window.Plotly) Plotly.react(div, traces, layout(data.unit, data.tz), { displaylogo: false, responsive: true });
-      const first = traces.length && traces[0].x.length ? traces[0].x[0] : "";
+      if (seq !== panel.dcimSeq) return;
+      const lay = layout(data.unit, data.tz);
+      lay.uirevision = [data.range, panel.dataset.metric, panel.dataset.start, panel.dataset.end].join("|"); // zoom survives refreshes
+      if (data.xrange) lay.xaxis.range = data.xrange;
+      if (window.Plotly) Plotly.react(div, withUnits(plotted(data.traces), lay, data), lay, { displaylogo: false, responsive: true });
+      const first = data.traces.length && data.traces[0].x.length ? data.traces[0].x[0] : "";
       panel.dataset.points = data.points;
       panel.dataset.first = first;
       panel.dataset.loadedRange = data.range;
-      note.textContent = data.empty || `${data.traces.length} trace(s), up to ${data.points} points each, resolution ${data.resolution}` +
+      panel.dataset.loads = String((Number(panel.dataset.loads) || 0) + 1);
+      note.textContent = data.empty || (data.notice ? `${data.notice} ` : "") + `${data.traces.length} trace(s), up to ${data.points} points each, resolution ${data.resolution}` +
         (data.start ? `, ${data.start} – ${data.end}` : "") + (data.truncated ? ` (${data.truncated} more not drawn)` : "") + ".";
     } catch (err) {
-      note.textContent = `Could not load the chart: ${err.message}.`;
+      if (seq !== panel.dcimSeq) return;
+      note.textContent = quiet ? `Could not refresh the chart (${err.message}); showing the data loaded before.` : `Could not load the chart: ${err.message}.`;
     }
   }
 
@@ -68,5 +104,9 @@
   }
 
   dcim.loadChart = load;
-  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".chart-panel[data-chart-url]").forEach(setup));
+  document.addEventListener("DOMContentLoaded", () => {
+    const panels = document.querySelectorAll(".chart-panel[data-chart-url]");
+    panels.forEach(setup);
+    if (dcim.onLive) dcim.onLive(() => panels.forEach((p) => load(p, true)));
+  });
 })();

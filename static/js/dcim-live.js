@@ -49,7 +49,7 @@
   function start(root) {
     const status = root.querySelector("[data-live-status]");
     const every = Math.max(1, Number(root.dataset.refresh) || 15);
-    let lastGood = null;
+    let lastGood = null, zone; // the site's zone (data.tz): failures are timed in it too
     let busy = false;
     dcim.liveUrl = new URL(root.dataset.liveUrl, location.href);
     dcim.refresh = async function () {
@@ -62,11 +62,12 @@
         const data = await response.json();
         apply(data);
         lastGood = data.generated_text;
+        zone = data.tz || zone;
         root.dataset.updated = data.generated_at;
         if (status) { status.textContent = `Updated ${data.generated_text} · refreshes every ${every} s`; status.classList.remove("is-stale"); }
       } catch (err) {
         if (status) {
-          status.textContent = `Refresh failed at ${new Date().toLocaleTimeString()} (${err.message}); showing data from ${lastGood || "page load"}.`;
+          status.textContent = `Refresh failed at ${new Date().toLocaleTimeString("en-GB", { timeZone: zone, timeZoneName: "short" })} (${err.message}); showing data from ${lastGood || "page load"}.`;
           status.classList.add("is-stale");
         }
       } finally { busy = false; }

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from telemetry.collectors.states import words
+
 GAUGE = "gauge"  # a level that goes up and down: compare, average, chart
 COUNTER = "counter"  # only grows (until a reset or wrap): alert on its increase or rate
 STATE = "state"  # an enumerated code, a bool or a bitmask: compare exactly, never average
@@ -30,12 +32,17 @@ class Metric:
     "bitmask", "state", "pstate", "xid"), or "" where the source gives none. It is part of a
     series' identity in the store, so two collectors emitting one name must agree on it.
     Prometheus conventions hold: a counter's name ends in ``_total`` and nothing else's does.
+
+    ``states`` are the words of a state metric's codes, (code, word) pairs (bits for a
+    bitmask): what pages, charts and alerts show instead of the number. Left empty, they
+    come from ``states.STATES``, so every collector emitting one name gives it one set.
     """
 
     name: str
     unit: str
     kind: str
     meaning: str
+    states: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -46,6 +53,12 @@ class Metric:
             raise ValueError(f"{self.name}: a counter's name ends in _total, and only a counter's")
         if not self.meaning.strip():
             raise ValueError(f"{self.name}: say what it means")
+        if not self.states and self.kind == STATE:
+            object.__setattr__(self, "states", words(self.name, self.unit))  # frozen
+
+    def words(self) -> dict[int, str]:
+        """The states as a dict, code (or bit) -> word."""
+        return dict(self.states)
 
 
 def gauge(name: str, unit: str, meaning: str) -> Metric:

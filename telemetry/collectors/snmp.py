@@ -212,6 +212,8 @@ def _decode_table(result: PollResult, table: profiles.Table, pos: dict, found: l
         index = ber.index_of(suffix, 0)
         text = {name: _text(col.get(suffix)) for name, col in text_cols.items()}
         comp = profiles.render(table.component, text, index)
+        if table.side:
+            comp = profiles.side_component(text.get(table.side, ""), comp)
         labels = {name: text[name] for name in table.labels if text.get(name)}
         if not typed:
             for metric in table.metrics:

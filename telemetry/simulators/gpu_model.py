@@ -12,6 +12,7 @@ max operating 87 °C, HBM max 95 °C: see /work/shared/REFERENCE.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MIB = 1024**2
@@ -102,7 +103,13 @@ class GpuState:
     util_override: float | None = None
     thermal_fault: bool = False
     power_brake: bool = False
+    # With a building model: the board's load, power and inlet air come from it
+    # (``source(t)`` returns a ``building.Gpu``), so the PDUs see the same watts.
+    source: Callable[[float], object | None] | None = None
+    temp_offset: float = 0.0  # °C this board runs above (or below) its siblings
+    c_per_w: float | None = None  # its own thermal resistance; None: the spec's
     energy_mj: float = 0.0
+    inlet_c: float = 0.0  # the air reaching the heat sink; the spec's unless modelled
     util: float = 0.0
     power_w: float = 0.0
     temp_c: float = 0.0
@@ -114,8 +121,14 @@ class GpuState:
 
     def __post_init__(self) -> None:
         # Start in steady state for the current load, as a GPU that has been running a while.
-        self.util = self._target_util(self.t)
-        self.power_w = self._power(self.util)
+        self.inlet_c = self.spec.inlet_c
+        modelled = self.source(self.t) if self.source is not None else None
+        if modelled is not None:
+            self.util, self.power_w = modelled.util, modelled.power_w
+            self.inlet_c = modelled.inlet_c
+        else:
+            self.util = self._target_util(self.t)
+            self.power_w = self._power(self.util)
         self.temp_c = self._steady_temp(self.power_w)
         self.reasons = self._reasons()
 
@@ -130,8 +143,15 @@ class GpuState:
         t = self.t
         for _ in range(steps):
             t += h
-            self.util = self._target_util(t)
-            self.power_w = self._power(self.util) * (1.0 + 0.01 * wiggle(t, self.index + 0.5))
+            modelled = self.source(t) if self.source is not None else None
+            if modelled is not None:
+                self.util, self.power_w = modelled.util, modelled.power_w
+                self.inlet_c = modelled.inlet_c
+                self.thermal_fault = modelled.cooling_lost
+                self.power_brake = modelled.brake
+            else:
+                self.util = self._target_util(t)
+                self.power_w = self._power(self.util) * (1.0 + 0.01 * wiggle(t, self.index + 0.5))
             self.energy_mj += self.power_w * h * 1000.0
             self.temp_c += (self._steady_temp(self.power_w) - self.temp_c) * decay
             self.reasons = self._reasons()
@@ -159,7 +179,8 @@ class GpuState:
         s = self.spec
         if self.thermal_fault:
             return (s.slowdown_c + s.shutdown_c) / 2.0
-        return s.inlet_c + s.c_per_w * power_w
+        c_per_w = s.c_per_w if self.c_per_w is None else self.c_per_w
+        return self.inlet_c + self.temp_offset + c_per_w * power_w
 
     def _reasons(self) -> int:
         s = self.spec

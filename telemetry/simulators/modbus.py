@@ -35,6 +35,7 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from telemetry.collectors.registers import MAPS, Register, RegisterMap
+from telemetry.simulators.building import Building
 
 Key = tuple[str, str]  # (metric, component)
 _RANGE = {"int16": (-32768, 32767), "uint16": (0, 0xFFFF)}
@@ -85,6 +86,15 @@ class Model:
         physics = {"crah": self._air, "crac": self._air, "chiller": self._chiller}
         physics.get(self.kind, self._cdu)(t, dt, load, faults)
         self.alarms |= faults.alarms
+
+    def read(self, values: dict[str, float], alarms: set[str], unit: Unit) -> None:
+        """Take the building model's figures: one per register of the unit's map."""
+        self.out = {
+            (reg.metric, reg.component): values[reg.metric]
+            for reg in unit.map.registers
+            if reg.metric in values
+        }
+        self.alarms = set(alarms) | unit.faults.alarms
 
     def _air(self, t: float, dt: float, load: float, f: Faults) -> None:
         s, sp = self.s, self.setpoint
@@ -235,12 +245,17 @@ class ModbusSimulator:
         interval: float | None = 1.0,
         clock: Callable[[], float] = time.time,
         seed: int = 0,
+        building: Building | None = None,
+        unit_devices: dict[int, str] | None = None,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the simulator only listens on loopback, not {host}")
         rng = random.Random(seed)  # noqa: S311 - simulated noise, not secrets
         self.units = {uid: Unit(uid, MAPS[key], rng) for uid, key in sorted(units.items())}
         self.host, self.port, self.interval, self.clock = host, port, interval, clock
+        # With a building model, a unit named in ``unit_devices`` reads that device's
+        # figures from it (the heat its hall makes); others keep their own physics.
+        self.building, self.unit_devices = building, unit_devices or {}
         self._lock = threading.Lock()
         self._last: float | None = None
         self._ready = threading.Event()
@@ -265,8 +280,13 @@ class ModbusSimulator:
             now = self.clock() if now is None else now
             dt = 1.0 if self._last is None else _clamp(now - self._last, 0.0, 86400.0)
             self._last = now
+            snapshot = self.building.at(now) if self.building else None
             for unit in self.units.values():
-                unit.model.step(now, dt, self.fleet_load(unit, now), unit.faults)
+                device = self.unit_devices.get(unit.unit_id)
+                if snapshot is not None and device in snapshot.cooling and unit.load is None:
+                    unit.model.read(snapshot.cooling[device], snapshot.alarms[device], unit)
+                else:
+                    unit.model.step(now, dt, self.fleet_load(unit, now), unit.faults)
                 unit.render()
 
     def values(self, unit_id: int) -> dict[Key, float]:

@@ -32,6 +32,9 @@ from typing import Any
 
 import pynvml
 
+from telemetry.simulators import building as building_model
+from telemetry.simulators.building import Building
+from telemetry.simulators.building import faults as building_faults
 from telemetry.simulators.gpu_model import CYCLE_S, H100_SXM, GpuSpec, GpuState
 
 _EXPORTED_PREFIXES = (
@@ -203,6 +206,7 @@ class SimulatedNvml:
         spec: GpuSpec = H100_SXM,
         serials: Iterable[str] | None = None,
         fan: bool = False,
+        building: Building | None = None,
     ) -> None:
         self.host = host
         self.clock = clock
@@ -214,12 +218,16 @@ class SimulatedNvml:
         phase = float(seed % int(CYCLE_S))  # hosts do not all checkpoint at once
         self._t = clock()
         serial_list = list(serials) if serials is not None else []
+        # In the demo building, a host's load, power and air come from the shared model
+        # (the PDUs' agent computes the same watts) and its faults from the model's schedule.
+        self.building = building if building and host in building.by_name else None
+        spread = self.building.gpu_scale.get(host, []) if self.building else []
         self.devices = [
             Device(
                 i,
                 gpu_uuid(host, i),
                 serial_list[i] if i < len(serial_list) else gpu_serial(host, i),
-                GpuState(i, phase, self._t, spec),
+                self._state(i, phase, spec, spread[i] if i < len(spread) else None),
             )
             for i in range(gpus)
         ]
@@ -230,6 +238,28 @@ class SimulatedNvml:
             dev.state.ecc[corrected] = (seed >> (dev.index + 16)) % 3
             if not fan:  # SXM boards are passively cooled: NVML says NOT_SUPPORTED
                 dev.unsupported["nvmlDeviceGetFanSpeed"] = pynvml.NVML_ERROR_NOT_SUPPORTED
+        if self.building is not None:
+            if self.building.by_name[host].dark:
+                # A failed host is dark. A powered-off host would not answer at all; the
+                # nearest a library can say is that no driver is there.
+                self.init_error = pynvml.NVML_ERROR_DRIVER_NOT_LOADED
+            if self.building.bad_board and self.building.bad_board[0] == host:
+                self.devices[self.building.bad_board[1]].state.remapped[3] = 1
+
+    def _state(self, i: int, phase: float, spec: GpuSpec, spread: tuple | None) -> GpuState:
+        if self.building is None or spread is None:
+            return GpuState(i, phase, self._t, spec)
+        _, offset, c_per_w = spread
+        building, host = self.building, self.host
+        return GpuState(
+            i,
+            phase,
+            self._t,
+            spec,
+            source=lambda t: building.gpu(host, i, t),
+            temp_offset=offset,
+            c_per_w=c_per_w,
+        )
 
     def __getattr__(self, name: str) -> Any:
         """Constants and error classes, as on the pynvml module."""
@@ -258,9 +288,28 @@ class SimulatedNvml:
 
     def advance(self, now: float | None = None) -> None:
         """Bring every GPU's model up to ``now`` (the clock's time by default)."""
-        self._t = self.clock() if now is None else now
+        before, self._t = self._t, self.clock() if now is None else now
         for dev in self.devices:
             dev.state.advance(self._t)
+        if self.building is not None:
+            self._scheduled_faults(before, self._t)
+
+    def _scheduled_faults(self, before: float, now: float) -> None:
+        """The model's faults on this host: events once as they start, lost GPUs back
+        (reset) when their fault ends."""
+        plan = self.building.plan
+        for fault in building_faults.started_between(plan, before, now):
+            if fault.target != self.host or fault.kind not in SCHEDULED:
+                continue
+            _inject_gpu(self, self.devices[fault.index], SCHEDULED[fault.kind])
+        lost = {
+            f.index
+            for f in building_faults.active(plan, now)
+            if f.kind == "gpu_lost" and f.target == self.host
+        }
+        for dev in self.devices:
+            if dev.error == pynvml.NVML_ERROR_GPU_IS_LOST and dev.index not in lost:
+                dev.error = 0  # the node was drained and the GPU reset
 
     def _emit(self, dev: Device, xid: int) -> None:
         xid_type = pynvml.nvmlEventTypeXidCriticalError
@@ -475,13 +524,15 @@ def _field(s: GpuState, field_id: int) -> int | None:
 # The fleet: one SimulatedNvml per host name, made on first use.
 
 _hosts: dict[str, SimulatedNvml] = {}
+# The model's scheduled GPU faults, as inject() names them.
+SCHEDULED = {"xid": "xid31", "gpu_lost": "xid79", "ecc": "ecc_uncorrected"}
 
 
 def for_host(host: str) -> SimulatedNvml:
     """The simulated NVML of ``host`` (8 H100s on the wall clock unless ``add_host`` said)."""
     sim = _hosts.get(host)
     if sim is None:
-        sim = _hosts[host] = SimulatedNvml(host)
+        sim = _hosts[host] = SimulatedNvml(host, building=building_model.from_env())
     return sim
 
 

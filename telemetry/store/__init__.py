@@ -7,6 +7,7 @@ Write::
 Read::
 
     find_series(device_id=, component=, metric=, labels=) -> list[dict]
+    reporting_devices(metrics) -> {metric: devices with a series of it}   # one statement
     latest(series_ids | metric= | device_ids= | component=) -> list[Latest]
     query(series_id, start, end, max_points=1000) -> QueryResult   # raw / 5m / 1h chosen
     rate(series_id, start, end, bits=64) -> QueryResult             # counters, per second
@@ -19,6 +20,7 @@ Read in bulk, for pages (many series in one statement; arrays where objects cost
     port_rates(metrics, device_ids, since) / recent_rates(series_ids, since)
     component_names(device_ids, metric) -> {(device, hashtext(component)): component}
     summed_history(series_ids, start, end, step) -> (t, sum, n) arrays   # closed buckets cached
+    first_samples(series_ids, windows) -> [datetime | None]   # when data began in each window
     default_interval_s() -> float          # the poll interval the store assumes
 
 Maintain (beat tasks in telemetry.tasks)::
@@ -38,10 +40,11 @@ from telemetry.store.bulk import (
 )
 from telemetry.store.config import default_interval_s
 from telemetry.store.counters import Energy, counter_deltas, energy, rate
+from telemetry.store.coverage import first_samples
 from telemetry.store.ingest import IngestResult, ingest
 from telemetry.store.maintain import MaintainReport, maintain
 from telemetry.store.queries import Latest, QueryResult, choose_resolution, latest, query
-from telemetry.store.registry import find_series
+from telemetry.store.registry import find_series, reporting_devices
 from telemetry.store.rollups import RollupReport, run_rollups
 from telemetry.store.sums import summed_history
 
@@ -66,11 +69,13 @@ __all__ = [
     "counter_deltas",
     "energy",
     "find_series",
+    "first_samples",
     "ingest",
     "latest",
     "maintain",
     "query",
     "rate",
+    "reporting_devices",
     "run_rollups",
     "schema_id",
     "series_key",

@@ -9,11 +9,12 @@ so concurrent workers seeing the same new host agree on one set of ids.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Count
 
 from telemetry.store.batch import SeriesKey, schema_id, series_key
 from telemetry.store.config import MAX_SET_WIDTH, SLOTS
@@ -214,6 +215,22 @@ def find_series(
     return list(
         qs.order_by("id").values("id", "device_id", "component", "metric", "unit", "labels")
     )
+
+
+def reporting_devices(metrics: Iterable[str]) -> dict[str, int]:
+    """{metric: number of devices with a series of it}, for many metrics in one statement
+    (an admin list of rules asks for all its rows at once); a metric no device has is left
+    out. The registry keeps a series once created: this says "has reported", not "now"."""
+    names = sorted(set(metrics))
+    if not names:
+        return {}
+    rows = (
+        Series.objects.filter(metric__in=names, device_id__isnull=False)
+        .values("metric")
+        .annotate(n=Count("device_id", distinct=True))
+        .values_list("metric", "n")
+    )
+    return dict(rows)
 
 
 def cached(fp: str) -> SchemaPlan | None:

@@ -167,11 +167,13 @@ class Rule(PlaceScope):
 
 
 def sample_context(rule: Rule) -> dict:
-    """What a summary template sees, with plausible values (admin validation, previews)."""
+    """What a summary template sees, with plausible values (admin validation, previews).
+    ``shown`` is the value as pages show it (``dcim.alerts.values``: "down", "14 min")."""
     return {
         "rule": rule,
         "subject": "gpu-01 gpu0",
         "value": 42.0,
+        "shown": "42",
         "threshold": rule.threshold,
         "device": "gpu-01",
         "component": "gpu0",

@@ -43,6 +43,7 @@ from telemetry.simulators.snmp.fleet import (
     ups,
     write_snmprec,
 )
+from telemetry.simulators.snmp.netbotz import TEMP, netbotz_rack_monitor
 
 pytestmark = pytest.mark.django_db
 HOST = "alerts-dgx-01"
@@ -174,7 +175,18 @@ def snmp_files() -> dict:
             ups(1), {f"{UPS}.2.2.0": ("2", 120), f"{UPS}.2.3.0": ("2", 5), f"{UPS}.4.1.0": ("2", 5)}
         ),
         "switch": switch_records(errors=100),
+        # a NetBotz whose inlet probe reads 33.5 °C and its outlet 36 °C (hot by design)
+        "netbotz-hot": patch(
+            netbotz_rack_monitor(),
+            {f"{TEMP}.2.{row}": ("2", tenths) for row, tenths in netbotz_rows(335, 360)},
+        ),
     }
+
+
+def netbotz_rows(inlet: int, outlet: int) -> list[tuple[str, int]]:
+    """(row index, value) of the simulated NetBotz's "Inlet" and "Outlet" probes."""
+    labels = {v: o.rsplit(".", 1)[1] for o, _, v in netbotz_rack_monitor() if f"{TEMP}.4." in o}
+    return [(labels["Inlet"], inlet), (labels["Outlet"], outlet)]
 
 
 def switch_records(errors: int) -> list:
@@ -220,6 +232,21 @@ def test_pdu_feed_and_rack_inlet_rules_fire_on_snmpsim(snmp):
     [warn] = firing("Rack inlet outside ASHRAE recommended (18–27 °C)")
     [crit] = firing("Rack inlet outside ASHRAE A1 allowable (15–32 °C)")
     assert warn.value == crit.value == 33.5 and crit.component == "sensor:Rack inlet"
+
+
+def test_ashrae_inlet_rules_judge_inlet_probes_not_outlets(snmp):
+    """Outlet air runs ~12 °C above the inlet by design: a 36 °C outlet is no ASHRAE breach."""
+    monitor = make_device(
+        device_type=make_device_type(default_role=DeviceRole.ENV_SENSOR), rack=make_rack()
+    )
+    snmp_poll(snmp, monitor, "netbotz-hot", ("netbotz_v2",))
+    later(6)
+    for name in (
+        "Rack inlet outside ASHRAE recommended (18–27 °C)",
+        "Rack inlet outside ASHRAE A1 allowable (15–32 °C)",
+    ):
+        assert Rule.objects.get(name=name).component == "*[Ii]nlet*"
+        assert [(a.component, a.value) for a in firing(name)] == [("inlet", 33.5)], name
 
 
 def test_ups_rules_fire_on_snmpsim(snmp):

@@ -120,3 +120,28 @@ def live(inventory, device_types):
     pdu = add_device("pdu-a01", device_types["pdu"], a01.room.site, a01)
     ingest(pdu, [Reading("pdu_power_watts", 7500.0, "watts", "inlet:1")])
     return {"gpu01": gpu01, "pdu": pdu, "rack": a01}
+
+
+@pytest.fixture
+def air(live):
+    """A rack monitor in A01: inlet 28.4 °C (above ASHRAE recommended), outlet 40.1 °C,
+    inlet humidity 41.2 %; a rear PDU probe says 38.0 °C at the exhaust."""
+    rack = live["rack"]
+    monitor_type = DeviceType.objects.create(
+        manufacturer=Manufacturer.objects.get(slug="acme"),
+        model="NB",
+        slug="nb",
+        u_height=0,
+        default_role=DeviceRole.ENV_SENSOR,
+    )
+    monitor = add_device("a01-env", monitor_type, rack.room.site, rack)
+    ingest(
+        monitor,
+        [
+            Reading("env_temperature_celsius", 28.4, "celsius", "inlet"),
+            Reading("env_temperature_celsius", 40.1, "celsius", "outlet"),
+            Reading("env_humidity_percent", 41.2, "percent", "inlet"),
+        ],
+    )
+    ingest(live["pdu"], [Reading("env_temperature_celsius", 38.0, "celsius", "sensor:Exhaust")])
+    return monitor

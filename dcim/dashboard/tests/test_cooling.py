@@ -93,7 +93,7 @@ def plant(db) -> dict:
 
 def seen(at: datetime) -> str:
     """The "Last reading" text of a unit that reported at ``at`` (10 minutes ago)."""
-    return f"10 min ago ({at.astimezone(PARIS):%H:%M:%S})"
+    return f"10 min ago ({at.astimezone(PARIS):%H:%M:%S %Z})"
 
 
 def device_url(device: Device) -> str:
@@ -174,7 +174,8 @@ def test_the_json_twin_carries_the_same_values_and_links(viewer_client, plant):
         assert [[c["t"] for c in r] for r in rows] == table_rows(html, table), table
         assert [r[0]["h"] for r in rows] == [r[0] for r in table_links(html, table)], table
     crah = unpooled(data["tables"]["air"])[1]
-    assert crah[6] == {"t": "11.6 K", "v": 11.58, "n": 1}  # sorts by the unrounded value
+    # sorts by the unrounded value, which hovering shows
+    assert crah[6] == {"t": "11.6 K", "v": 11.58, "n": 1, "ti": "11.58 K"}
     assert data["tiles"]["no_data"] == "" and data["tz"] == "Europe/Paris"
 
 

@@ -138,7 +138,8 @@ def test_the_json_twin_carries_the_same_values_and_links(viewer_client, fabric):
         assert [[c["t"] for c in r] for r in rows] == table_rows(html, table), table
         assert [r[0].get("h") for r in rows] == [r[0] for r in table_links(html, table)]
     leaf = unpooled(data["tables"]["switches"])[1]
-    assert leaf[6]["v"] == 10.0 and leaf[6]["n"] == 1  # sorts by the value in Gb/s
+    assert leaf[6]["v"] == 10e9 and leaf[6]["n"] == 1  # sorts by the raw value, bits/s
+    assert leaf[6]["t"] == "10.0 Gb/s" and leaf[6]["ti"] == "10,000,000,000 b/s"  # on hover
     assert data["tiles"] == {
         "switches": "2",
         "ports_up": "1",

@@ -8,12 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dcim.dashboard.tests.conftest import add_device
-from dcim.dashboard.tests.html import counts, table_rows
+from dcim.dashboard import gpu_state
+from dcim.dashboard.tests.conftest import add_device, gpu_readings, ingest
+from dcim.dashboard.tests.html import counts, table_rows, tile
 from dcim.inventory.choices import DeviceStatus
-from dcim.inventory.models import Rack, Room, Site
+from dcim.inventory.models import Device, Rack, Room, Site
 from dcim.ui.tables import unpooled
 from telemetry.models import CollectionTarget
+from telemetry.readings import Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +144,29 @@ def test_overview_it_load_and_worst_racks(viewer_client, live):
 def test_empty_fleet_says_no_data_yet(viewer_client, inventory):
     data = viewer_client.get("/api/overview/").json()
     assert data["tiles"]["it_load_kw"] == "No data yet"
-    assert data["tiles"]["gpu_no_data"] == "7" and data["tiles"]["gpu_maintenance"] == "2"
+    assert data["tiles"]["gpu_no_data"] == "6" and data["tiles"]["gpu_maintenance"] == "2"
+    assert data["tiles"]["gpu_failed"] == "1"  # gpu-03: Failed in the inventory wins
+
+
+def test_gpus_of_a_failed_server_are_never_counted_healthy(viewer_client, live):
+    """gpu-03 (Failed in the inventory) reports a healthy-looking GPU: counted failed."""
+    ingest(Device.objects.get(name="gpu-03"), gpu_readings(0, 45.0))
+    tiles = viewer_client.get("/api/overview/").json()["tiles"]
+    assert tiles["gpu_healthy"] == "2"  # gpu-01 GPU0 and GPU1
+    assert tiles["gpu_failed"] == "1" and tiles["gpu_maintenance"] == "2"
+    assert tiles["gpu_total"] == "9"
+    html = viewer_client.get("/").content.decode()
+    shown = {k: tile(html, f"gpu_{k}") for k in gpu_state.GPU_STATES}
+    assert shown == {
+        "failed": "1",
+        "lost": "1",
+        "throttled": "1",
+        "stale": "0",
+        "maintenance": "2",
+        "no_data": "2",
+        "healthy": "2",
+    }
+    assert 'data-status="failed">Failed (inventory)</span>' in html
 
 
 def test_collector_down_says_since_when(viewer_client, live):
@@ -159,3 +183,26 @@ def test_collector_down_says_since_when(viewer_client, live):
     rows = unpooled(viewer_client.get("/api/overview/").json()["tables"]["failing_collectors"])
     assert rows[0][0]["t"] == "pdu-a01"
     assert rows[0][2]["t"].startswith("down since ") and rows[0][2]["b"] == "crit"
+
+
+def test_rack_inlets_tile_gives_the_range_and_racks_outside_ashrae(viewer_client, air):
+    """A01's monitor at 28.4 °C (outside 18–27), A02's switch probe at 24.0 °C (inside)."""
+    ingest(
+        Device.objects.get(name="sw-01"),
+        [Reading("env_temperature_celsius", 24.0, "celsius", "sensor:Rack inlet")],
+    )
+    html = viewer_client.get("/").content.decode()
+    assert tile(html, "inlet_range") == "24.0–28.4 °C"
+    assert tile(html, "inlet_note") == (
+        "1 of 2 racks outside ASHRAE recommended 18–27 °C; hottest A01."
+    )
+    hot = table_rows(html, "hot_racks")
+    assert hot[0][:4] == ["A01", "Hall 1", "28.4 °C", "40.1 °C"]  # inlet first, then GPUs
+    tiles = viewer_client.get("/api/overview/").json()["tiles"]
+    assert tiles["inlet_range"] == "24.0–28.4 °C"
+
+
+def test_rack_inlets_tile_without_probes_says_so(viewer_client, live):
+    html = viewer_client.get("/").content.decode()
+    assert tile(html, "inlet_range") == "No data yet"
+    assert tile(html, "inlet_note") == "No rack inlet probe has reported."

@@ -1,8 +1,8 @@
-"""The racks list and the rack page: power against budget, the elevation, the devices."""
+"""The racks list and the rack page: power against budget, air, the elevation, the devices."""
 
 import pytest
 
-from dcim.dashboard.tests.html import table_links, table_rows
+from dcim.dashboard.tests.html import table_links, table_rows, tile
 from dcim.inventory.models import Rack
 from dcim.ui.tables import unpooled
 
@@ -21,6 +21,37 @@ def test_rack_page_power_feeds_and_elevation(viewer_client, live):
     rows = table_rows(html, "devices")
     assert [r[0] for r in rows] == ["gpu-01", "gpu-02", "pdu-a01"]
     assert rows[0][5] == "Lost"  # the worst of its GPUs
+
+
+def test_rack_page_shows_inlet_outlet_and_humidity_with_units(viewer_client, air):
+    url = f"/racks/{air.rack_id}/"
+    html = viewer_client.get(url).content.decode()
+    assert tile(html, "inlet") == "28.4 °C"
+    assert tile(html, "inlet_note") == (
+        "Outside ASHRAE recommended 18–27 °C, within A1 allowable 15–32 °C."
+    )
+    assert tile(html, "outlet") == "40.1 °C"  # the hottest outlet-side probe
+    assert tile(html, "outlet_note") == "11.7 °C above the inlet"
+    assert tile(html, "humidity") == "41 % RH"
+    rows = {r[0]: r for r in table_rows(html, "devices")}
+    assert rows["a01-env"][1] == "Environment sensor"
+    assert rows["a01-env"][4] == "inlet 28.4 °C · outlet 40.1 °C · inlet 41 % RH"
+    api = viewer_client.get(f"/api{url}").json()["tiles"]
+    assert (api["inlet"], api["outlet"], api["humidity"]) == ("28.4 °C", "40.1 °C", "41 % RH")
+
+
+def test_rack_page_without_air_probes_says_no_data_and_the_envelope(viewer_client, live):
+    html = viewer_client.get(f"/racks/{live['rack'].pk}/").content.decode()
+    for key in ("inlet", "outlet", "humidity"):
+        assert tile(html, key) == "No data yet", key
+    assert tile(html, "inlet_note") == "ASHRAE recommended inlet: 18–27 °C."
+    assert tile(html, "outlet_note") == ""
+
+
+def test_racks_list_shows_inlet_and_outlet_air(viewer_client, air):
+    rows = table_rows(viewer_client.get("/racks/").content.decode(), "racks")
+    assert rows[0][0] == "A01" and rows[0][6:8] == ["28.4 °C", "40.1 °C"]
+    assert rows[1][6:8] == ["—", "—"]  # A02: no probe
 
 
 def test_racks_list_shows_every_rack_with_power_state_and_a_link(viewer_client, live):

@@ -3,6 +3,7 @@ humidity, and delta-T (return − supply) now and over time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -11,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dcim.dashboard import charts
+from dcim.dashboard import buckets, charts
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
 from dcim.ui.json_twin import bad_request, fleet_tz, json_response, page_and_api, stamp
-from dcim.ui.tables import badge, cell, number, when
+from dcim.ui.tables import badge, cell, when
+from dcim.ui.units import measure
 from telemetry import store
 
 # kind -> (roles, supply, return, setpoint, humidity)
@@ -78,11 +80,11 @@ def build_cooling(request: HttpRequest) -> dict[str, Any]:
                     cell(name, href=reverse("dashboard:device", args=[pk])),
                     cell(room),
                     badge(status),
-                    number(s, 1, " °C"),
-                    number(r, 1, " °C"),
-                    number(val(setp), 1, " °C"),
-                    number(r - s if s is not None and r is not None else None, 1, " K"),
-                    number(val(hum), 0, " %") if hum else cell(None),
+                    measure(s, "celsius", digits=1),
+                    measure(r, "celsius", digits=1),
+                    measure(val(setp), "celsius", digits=1),
+                    measure(None if s is None or r is None else r - s, "kelvin", digits=1),
+                    measure(val(hum), "percent", digits=0) if hum else cell(None),
                     when(newest, tz, now),
                 ]
             )
@@ -103,7 +105,8 @@ cooling, cooling_api = page_and_api(
 
 @require_safe
 def delta_t(request: HttpRequest) -> JsonResponse:
-    """Delta-T (return − supply) over a range, one trace per unit of the chosen kind."""
+    """Delta-T (return − supply) over a range, one trace per unit of the chosen kind,
+    partial buckets apart (``buckets``)."""
     tz = fleet_tz()
     kind = request.GET.get("kind", "air")
     if kind not in KINDS:
@@ -119,7 +122,7 @@ def delta_t(request: HttpRequest) -> JsonResponse:
         for s in store.find_series(metric=m):
             if s["device_id"] in units and s["component"] == "":
                 series.setdefault(s["device_id"], {})[m] = s["id"]
-    traces, res = [], set()
+    traces, res, began, now = [], set(), [], timezone.now()
     for dev, ids in sorted(series.items(), key=lambda kv: units[kv[0]]):
         if len(ids) < 2:
             continue
@@ -130,23 +133,39 @@ def delta_t(request: HttpRequest) -> JsonResponse:
         if len(common) > charts.MAX_POINTS:  # keep every n-th: delta-T is smooth
             keep = np.linspace(0, len(common) - 1, charts.MAX_POINTS).astype(int)
             common, ia, ib = common[keep], ia[keep], ib[keep]
-        traces.append(
-            {
-                "name": units[dev],
-                "x": charts.local_ms(common, tz),
-                "y": np.round(b.value[ib] - a.value[ia], 2).tolist(),
-            }
-        )
-    points = max((len(t["x"]) for t in traces), default=0)
-    return json_response(
-        request,
-        {
-            "range": key,
-            "unit": "K",
-            "tz": str(tz),
-            "traces": traces,
-            "points": points,
-            "resolution": ", ".join(sorted(res)) or "none",
-            "empty": "" if points else "No data in this range.",
-        },
+        trace = {
+            "name": units[dev],
+            "x": charts.local_ms(common, tz),
+            "y": np.round(b.value[ib] - a.value[ia], 2).tolist(),
+        }
+        verdict = _judge(list(ids.values()), common, a.resolution, start, now, tz)
+        began += [verdict.began] if verdict.began else []
+        traces.append(buckets.split_trace(trace, verdict.reasons))
+    data = {
+        "range": key,
+        "unit": "K",
+        "tz": str(tz),
+        "traces": traces,
+        "resolution": ", ".join(sorted(res)) or "none",
+    }
+    pad = timedelta(seconds=max(60.0, 2 * store.default_interval_s()))
+    buckets.annotate(data, min(began, default=None), tz, now - end < timedelta(minutes=1), pad)
+    data["empty"] = "" if data["points"] else "No data in this range."
+    return json_response(request, data)
+
+
+def _judge(ids: list[int], ts: np.ndarray, resolution: str, start, now, tz) -> buckets.Verdict:
+    """Delta-T of two bucket means is partial where either bucket is (the rule in
+    ``buckets``); raw pairs are readings."""
+    if resolution not in buckets.STEPS or not len(ts):
+        return buckets.raw_verdict(ts)
+    starts = [datetime.fromtimestamp(t / 1e6, UTC) for t in ts.astype(np.int64).tolist()]
+    return buckets.judge(
+        ids,
+        starts,
+        buckets.STEPS[resolution],
+        now=now,
+        read_from=start,
+        interval_s=store.default_interval_s(),
+        tz=tz,
     )

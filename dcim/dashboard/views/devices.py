@@ -16,8 +16,9 @@ from dcim.dashboard import charts, gpu_state
 from dcim.dashboard.views import network
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.ui import metric_names, units
 from dcim.ui.json_twin import bad_request, json_response, page_and_api, stamp
-from dcim.ui.tables import badge, cell, number, when
+from dcim.ui.tables import badge, cell, when
 from telemetry import store
 from telemetry.collectors.catalog import describe
 
@@ -56,12 +57,12 @@ def _gpu_table(device: Device, now, tz) -> list[list[dict]]:
             [
                 cell(f"GPU{g.index}", sort=g.index),
                 cell(g.uuid[:13] + "…" if g.uuid else None),
-                {**number(v.get("util"), 0, " %"), "sp": spark},
-                number(v.get("temp"), 0, " °C"),
-                number(v.get("power"), 0, " W"),
+                {**units.measure(v.get("util"), "percent", digits=0), "sp": spark},
+                units.measure(v.get("temp"), "celsius", digits=0),
+                units.measure(v.get("power"), "watts", digits=0, prefix=""),
                 cell(mem, sort=v.get("mem_used", -1), num=True),
-                number(v.get("ecc"), 0),
-                number(v.get("xid"), 0),
+                units.measure(v.get("ecc"), "count", digits=0),
+                units.measure(v.get("xid"), "xid"),
                 cell(gpu_state.reasons_text(v.get("reasons")) or None),
                 badge(g.state, label, tone),
                 when(g.ts, tz, now),
@@ -77,7 +78,7 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
             by.setdefault(x.component, {})[x.metric] = x
     ids = [m[c].series_id for m in by.values() for c in network.COUNTERS if c in m]
     rates = store.recent_rates(ids, now - timedelta(seconds=4 * store.default_interval_s()))
-    out = []
+    out, gbps = [], units.measures("bits_per_second", digits=2, prefix="G")
     for comp in sorted(by, key=charts.natural_key):
         m = by[comp]
 
@@ -106,21 +107,27 @@ def _ports(latest: list, now, tz) -> list[list[dict]]:
                     state.capitalize(),
                     "muted" if state == "disabled" else None,
                 ),
-                number(speed, 0, " Gb/s", 1e-9),
-                number(r("if_in_bytes_total"), 2, " Gb/s", 8e-9),
-                number(r("if_out_bytes_total"), 2, " Gb/s", 8e-9),
-                number(util, 1, " %"),
-                number(errs, 2, "/s"),
-                number(disc, 2, "/s"),
+                units.measure(speed, "bits_per_second", digits=0, prefix="G"),
+                gbps(_bits(r("if_in_bytes_total"))),
+                gbps(_bits(r("if_out_bytes_total"))),
+                units.measure(util, "percent", digits=1),
+                units.measure(errs, "per_second", digits=2),
+                units.measure(disc, "per_second", digits=2),
             ]
         )
     return out
 
 
+def _bits(bytes_per_s: float | None) -> float | None:
+    return None if bytes_per_s is None else 8 * bytes_per_s
+
+
 def _metric_cell(metric: str) -> dict:
-    """A metric's name, with what it means (the collectors' catalog) as its hover title."""
+    """A metric as people read it ("PDU energy"), with its name and what it means (the
+    collectors' catalog) as its hover title."""
     known = describe(metric)
-    return cell(metric, ti=known.meaning) if known else cell(metric)
+    title = f"{metric}: {known.meaning}" if known else metric
+    return cell(metric_names.label(metric), sort=metric, ti=title)
 
 
 def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
@@ -144,7 +151,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
         tables["outlets"] = [
             [
                 cell(x.component.split(":", 1)[-1], sort=charts.natural_key(x.component)[-1]),
-                number(x.value, 0, " W"),
+                units.measure(x.value, x.unit, x.metric),
                 when(x.ts, tz, now),
             ]
             for x in outlets
@@ -155,7 +162,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
         [
             _metric_cell(x.metric),
             cell(x.component or None),
-            number(x.value, 2, f" {x.unit}" if x.unit else ""),
+            units.measure(x.value, x.unit, x.metric),
             when(x.ts, tz, now),
         ]
         for x in sorted(rest, key=lambda x: (x.metric, x.component))
@@ -204,7 +211,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
             "freshness": freshness,
             "targets": targets,
             "tables": tables,
-            "chart_metrics": chart_metrics,
+            "chart_metrics": [{"name": m, "label": metric_names.label(m)} for m in chart_metrics],
             "chart_default": default,
             "tiles": {"freshness": freshness},
         },
@@ -225,7 +232,8 @@ def device_chart(request: HttpRequest, pk: int) -> JsonResponse:
         start, end, key = charts.parse_range(request.GET, tz)
     except charts.RangeError as exc:
         return bad_request(str(exc))
-    data = charts.chart(device.pk, metric, start, end, tz)
+    interval = gpu_state.intervals_by_device([device.pk]).get(device.pk)
+    data = charts.chart(device.pk, metric, start, end, tz, interval_s=interval)
     data.update(
         range=key,
         tz=str(tz),

@@ -8,24 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dcim.dashboard import gpu_state
+from dcim.dashboard import gpu_heatmap, gpu_state
+from dcim.dashboard.gpu_heatmap import HEAT
+from dcim.ui import units
 from dcim.ui.json_twin import fleet_tz, page_and_api, refresh_seconds, stamp
-from dcim.ui.tables import badge, cell, linker, numbers, when
-
-HEAT = {
-    "temp": ("Temperature", "°C"),
-    "util": ("Utilization", "%"),
-    "power": ("Power", "W"),
-    "mem_used": ("Memory used", "GiB"),
-}
-GIB = 1 / 2**30
+from dcim.ui.tables import badge, cell, linker, when
 
 
 def _rows(rows: list[gpu_state.GpuRow], tz, now) -> list[list[dict]]:
@@ -36,8 +29,11 @@ def _rows(rows: list[gpu_state.GpuRow], tz, now) -> list[list[dict]]:
     hosts: dict[int, tuple[dict, dict]] = {}
     states = {k: badge(k, label, tone) for k, (label, tone) in gpu_state.GPU_STATES.items()}
     names = [cell(f"GPU{i}", sort=i) for i in range(max((g.index for g in rows), default=0) + 1)]
-    util, temp, power = numbers(0, " %"), numbers(0, " °C"), numbers(0, " W")
-    mem, count = numbers(1, " GiB", GIB), numbers(0)
+    util = units.measures("percent", digits=0)
+    temp = units.measures("celsius", digits=0)
+    power = units.measures("watts", digits=0, prefix="")
+    mem = units.measures("bytes", digits=1, prefix="Gi")
+    count, xid = units.measures("count", digits=0), units.measures("xid")
     reasons: dict[float | None, dict] = {}
     seen: dict[float | None, dict] = {}
     out = []
@@ -64,41 +60,13 @@ def _rows(rows: list[gpu_state.GpuRow], tz, now) -> list[list[dict]]:
                 power(v.get("power")),
                 mem(v.get("mem_used")),
                 count(v.get("ecc")),
-                count(v.get("xid")),
+                xid(v.get("xid")),
                 reasons[mask],
                 states[g.state],
                 seen[g.ts_s],
             ]
         )
     return out
-
-
-def _heatmap(rows: list[gpu_state.GpuRow], key: str) -> dict[str, Any]:
-    hosts = list(dict.fromkeys(g.host for g in rows))
-    width = max((g.index for g in rows), default=-1) + 1
-    z = np.full((len(hosts), width), np.nan)
-    where = {h: i for i, h in enumerate(hosts)}
-    scale = GIB if key == "mem_used" else 1.0
-    for g in rows:
-        if key in g.values:
-            z[where[g.host], g.index] = g.values[key] * scale
-    flat = z.ravel()
-    outliers = []
-    median = float(np.nanmedian(flat)) if np.isfinite(flat).any() else None
-    for i in gpu_state.robust_outliers(flat)[:20]:
-        host, idx = hosts[i // width], int(i % width)
-        outliers.append({"host": host, "gpu": idx, "value": round(float(flat[i]), 1)})
-    label, unit = HEAT[key]
-    return {
-        "metric": key,
-        "label": label,
-        "unit": unit,
-        "hosts": hosts,
-        "gpus": [f"GPU{i}" for i in range(width)],
-        "z": [[None if np.isnan(x) else round(float(x), 1) for x in r] for r in z],
-        "median": median and round(median, 1),
-        "outliers": outliers,
-    }
 
 
 def build_gpus(request: HttpRequest) -> dict[str, Any]:
@@ -116,7 +84,7 @@ def build_gpus(request: HttpRequest) -> dict[str, Any]:
                 **{f"gpu_{k}": str(v) for k, v in counts.items()},
             },
             "tables": {"gpus": _rows(rows, tz, now)},
-            "heatmap": _heatmap(rows, key),
+            "heatmap": gpu_heatmap.heatmap(rows, key),
         },
         tz,
     )

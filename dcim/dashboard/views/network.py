@@ -14,8 +14,9 @@ from django.utils import timezone
 from dcim.dashboard import charts
 from dcim.inventory.choices import DeviceRole, NetworkLayer
 from dcim.inventory.models import Device
+from dcim.ui import units
 from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
-from dcim.ui.tables import badge, cell, number
+from dcim.ui.tables import badge, cell
 from telemetry import store
 
 STATUS = ("if_oper_status", "if_admin_status", "if_speed_bits_per_second")
@@ -111,13 +112,13 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
                 cell(rack),
                 cell(NetworkLayer(layer).label if layer else None, sort=layer or None),
                 badge(status),
-                number(a and a["up"], 0),
-                number(a and a["down"], 0),
-                number(a and a["in"], 1, " Gb/s", 1e-9),
-                number(a and a["out"], 1, " Gb/s", 1e-9),
-                number(a and a["util"], 1, " %"),
-                number(a and a["err"], 2, "/s"),
-                number(a and a["disc"], 2, "/s"),
+                units.measure(a and a["up"], "count", digits=0),
+                units.measure(a and a["down"], "count", digits=0),
+                units.measure(a and a["in"], "bits_per_second", digits=1, prefix="G"),
+                units.measure(a and a["out"], "bits_per_second", digits=1, prefix="G"),
+                units.measure(a and a["util"], "percent", digits=1),
+                units.measure(a and a["err"], "per_second", digits=2),
+                units.measure(a and a["disc"], "per_second", digits=2),
             ]
         )
     down_rows = sorted(
@@ -132,6 +133,7 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
         ),
         key=lambda r: (r[0]["t"], charts.natural_key(r[1]["t"])),
     )
+    inbound = sum(a["in"] for a in agg.values())
     return stamp(
         {
             "tiles": {
@@ -139,7 +141,9 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
                 "ports_up": str(sum(a["up"] for a in agg.values())),
                 "ports_down": str(sum(a["down"] for a in agg.values())),
                 "throughput": (
-                    f"{sum(a['in'] for a in agg.values()) / 1e12:.2f} Tb/s in" if ports else "—"
+                    units.text(inbound, "bits_per_second", digits=2, prefix="T") + " in"
+                    if ports
+                    else "—"
                 ),
                 "no_data": "" if ports else "No data yet: no switch has reported its ports.",
             },
@@ -150,8 +154,8 @@ def build_network(request: HttpRequest) -> dict[str, Any]:
                     [
                         cell(names[d], href=link[d]),
                         cell(port_name(d, p)),
-                        number(e, 2, "/s"),
-                        number(x, 2, "/s"),
+                        units.measure(e, "per_second", digits=2),
+                        units.measure(x, "per_second", digits=2),
                     ]
                     for _, d, p, e, x in erroring
                 ],

@@ -5,7 +5,7 @@ Every view requires a login (LoginRequiredMiddleware) but /health.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dcim import alerts
-from dcim.dashboard import charts, gpu_state, rack_rows
+from dcim.dashboard import buckets, charts, gpu_state, rack_rows
 from dcim.dashboard.inventory_summary import inventory_summary
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
@@ -82,6 +82,25 @@ def _alert_tiles(counts: dict) -> dict[str, str]:
     }
 
 
+def _inlet_tiles(racks: list[rack_rows.RackRow]) -> dict[str, str]:
+    """The rack inlets tile: their range now, and how many sit outside ASHRAE recommended
+    (the envelope the built-in inlet rules watch), naming the hottest."""
+    measured = [r for r in racks if r.inlet_c is not None]
+    if not measured:
+        return {"inlet_range": "No data yet", "inlet_note": "No rack inlet probe has reported."}
+    lo, hi = rack_rows.RECOMMENDED_C
+    coldest = min(measured, key=lambda r: r.inlet_c)
+    hottest = max(measured, key=lambda r: r.inlet_c)
+    outside = sum(not lo <= r.inlet_c <= hi for r in measured)
+    return {
+        "inlet_range": f"{coldest.inlet_c:.1f}–{hottest.inlet_c:.1f} °C",
+        "inlet_note": (
+            f"{outside} of {len(measured)} racks outside ASHRAE recommended "
+            f"{lo:.0f}–{hi:.0f} °C; hottest {hottest.name}."
+        ),
+    }
+
+
 def build_overview(request: HttpRequest) -> dict[str, Any]:
     """Fleet state now: IT load, GPU states and distributions, collectors, worst racks."""
     tz, now = fleet_tz(), timezone.now()
@@ -112,6 +131,7 @@ def build_overview(request: HttpRequest) -> dict[str, Any]:
         "gpu_total": str(len(gpus)),
         "gpu_util_mean": f"{np.mean(utils):.0f} %" if utils else "No data yet",
         "gpu_temp_max": f"{max(temps):.0f} °C" if temps else "No data yet",
+        **_inlet_tiles(racks),
         "collectors": f"{health['up']} up · {health['down']} down",
         **_alert_tiles(alert_counts),
         **{f"gpu_{k}": str(v) for k, v in counts.items()},
@@ -166,7 +186,8 @@ overview, overview_api = page_and_api(
 
 @require_safe
 def it_load(request: HttpRequest) -> JsonResponse:
-    """IT load (sum of rack PDU power) over a range, as one Plotly trace."""
+    """IT load (sum of rack PDU power) over a range, as one Plotly trace; buckets still
+    open, begun mid-bucket or missing some PDUs drawn apart as partial (``buckets``)."""
     tz = fleet_tz()
     try:
         start, end, key = charts.parse_range(request.GET, tz)
@@ -182,22 +203,33 @@ def it_load(request: HttpRequest) -> JsonResponse:
         step = max(step, timedelta(hours=1))
     secs, watts, n = store.summed_history(ids, start, end, step)
     ts = (secs * 1e6).astype("datetime64[us]") if len(secs) else np.array([], "datetime64[us]")
+    now, starts = timezone.now(), [datetime.fromtimestamp(b, UTC) for b in secs.tolist()]
+    verdict = buckets.judge(
+        ids,
+        starts,
+        step,
+        now=now,
+        read_from=starts[0] if starts else start,  # sums read the first bucket whole
+        interval_s=max(gpu_state.intervals_by_device(list(pdus)).values(), default=None)
+        or store.default_interval_s(),
+        tz=tz,
+        counts=n.astype(int).tolist(),
+        what="PDU series",
+    )
     trace = {
         "name": "IT load",
         "x": charts.local_ms(ts, tz),
         "y": [round(w / 1000, 2) for w in watts.tolist()],
         "customdata": n.astype(int).tolist(),
     }
-    return json_response(
-        request,
-        {
-            "range": key,
-            "unit": "kW",
-            "tz": str(tz),
-            "traces": [trace],
-            "points": len(secs),
-            "resolution": f"{int(step.total_seconds() // 60)} min",
-            "series": len(ids),
-            "empty": "No data yet in this range." if not len(secs) else "",
-        },
-    )
+    data = {
+        "range": key,
+        "unit": "kW",
+        "tz": str(tz),
+        "traces": [buckets.split_trace(trace, verdict.reasons)],
+        "resolution": f"{int(step.total_seconds() // 60)} min",
+        "series": len(ids),
+        "empty": "No data yet in this range." if not len(secs) else "",
+    }
+    live = now - end < timedelta(minutes=1)
+    return json_response(request, buckets.annotate(data, verdict.began, tz, live, step))

@@ -1,4 +1,5 @@
-"""Racks: the list of every rack, and one rack's elevation, power, air and devices."""
+"""Racks: the list of every rack, and one rack's elevation, power, air (inlet, outlet,
+humidity) and devices."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dcim.inventory.choices import DeviceRole, RackFace
 from dcim.inventory.models import Rack
 from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
 from dcim.ui.tables import badge, cell, number
+from telemetry import store
 
 U_PX = 14  # elevation: pixels per U
 
@@ -80,6 +82,18 @@ def _elevation(rack: Rack, devices: list, states: dict[int, tuple[str, str]]) ->
     }
 
 
+def _air_values(device_ids: list[int]) -> dict[int, str]:
+    """{device: "inlet 23.4 °C · outlet 35.1 °C · inlet 41 % RH"} for environment monitors,
+    each probe by its component, in one statement."""
+    probes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for x in store.latest_many(rack_rows.AIR_METRICS, device_ids):
+        if x.metric == "env_humidity_percent":
+            probes[x.device_id].append((f"1{x.component}", f"{x.component} {x.value:.0f} % RH"))
+        else:
+            probes[x.device_id].append((f"0{x.component}", f"{x.component} {x.value:.1f} °C"))
+    return {d: " · ".join(text for _, text in sorted(p)) for d, p in probes.items()}
+
+
 def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
     """One rack: elevation (front and rear), power now against budget and per A/B feed,
     inlet and outlet air, and its devices with live values."""
@@ -92,6 +106,7 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
     for g in gpus:
         by_host[g.device_id].append(g)
     watts, _ = rack_rows.pdu_power([d.pk for d in devices if d.role == DeviceRole.PDU])
+    air = _air_values([d.pk for d in devices if d.role == DeviceRole.ENV_SENSOR])
     ports = Counter()
     for (dev, _), x in gpu_state.latest_map(
         "if_oper_status", [d.pk for d in devices if d.is_switch]
@@ -112,6 +127,8 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
             value = f"{watts[d.pk] / 1000:.2f} kW"
         elif d.is_switch and (ports[(d.pk, True)] or ports[(d.pk, False)]):
             value = f"{ports[(d.pk, True)]} ports up, {ports[(d.pk, False)]} down"
+        elif d.pk in air:
+            value = air[d.pk]
         if state:
             states[d.pk] = state
         status = badge(d.status, d.get_status_display())
@@ -142,7 +159,15 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
         if row.power_pct is not None
         else f"budget {row.budget_kw:.0f} kW",
         "inlet": f"{row.inlet_c:.1f} °C" if row.inlet_c is not None else "No data yet",
+        "inlet_note": rack_rows.inlet_verdict(row.inlet_c),
         "outlet": f"{row.outlet_c:.1f} °C" if row.outlet_c is not None else "No data yet",
+        "outlet_note": f"{row.outlet_c - row.inlet_c:.1f} °C above the inlet"
+        if row.outlet_c is not None and row.inlet_c is not None
+        else "",
+        "humidity": f"{row.humidity_pct:.0f} % RH"
+        if row.humidity_pct is not None
+        else "No data yet",
+        "humidity_note": "ASHRAE recommended: at most 70 % RH and a 15 °C dew point.",
         **{f"feed_{f['side']}": f"{f['kw']} of {f['capacity']} ({f['pct']})" for f in feeds},
     }
     return stamp(
@@ -160,7 +185,6 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
             "state": rack_rows.RACK_STATES[row.state],
             "elevation": _elevation(rack, devices, states),
             "tables": {"devices": table},
-            "inlet_note": "ASHRAE recommended inlet: 18–27 °C.",
             "at": now.isoformat(),
         },
         tz,

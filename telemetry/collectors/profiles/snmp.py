@@ -2,7 +2,7 @@
 
 The shapes (``Metric``, ``Table``, ``Profile``, ``render``) are in ``snmp_shapes`` and are
 re-exported here, so collectors import one module; the vendor tables are in
-``snmp_network``, ``snmp_power`` and ``snmp_cooling``.
+``snmp_network``, ``snmp_power``, ``snmp_cooling`` and ``snmp_environment``.
 """
 
 from __future__ import annotations
@@ -10,15 +10,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from telemetry.collectors.profiles import snmp_cooling, snmp_network, snmp_power
-from telemetry.collectors.profiles.snmp_shapes import UNIT_TEXT, Metric, Profile, Table, render
+from telemetry.collectors.profiles import (
+    snmp_cooling,
+    snmp_environment,
+    snmp_network,
+    snmp_power,
+)
+from telemetry.collectors.profiles.snmp_shapes import (
+    UNIT_TEXT,
+    Metric,
+    Profile,
+    Table,
+    render,
+    side_component,
+)
 
-__all__ = ["PROFILES", "SYSTEM", "UNIT_TEXT", "Metric", "Profile", "Table", "get", "render"]
+__all__ = [
+    "PROFILES",
+    "SYSTEM",
+    "UNIT_TEXT",
+    "Metric",
+    "Profile",
+    "Table",
+    "get",
+    "render",
+    "side_component",
+]
 
 
 def _registry() -> dict[str, Profile]:
     found: dict[str, Profile] = {}
-    for module in (snmp_network, snmp_power, snmp_cooling):
+    for module in (snmp_network, snmp_power, snmp_cooling, snmp_environment):
         for profile in module.PROFILES:
             if profile.key in found:
                 raise ValueError(f"SNMP profile key {profile.key!r} defined twice")

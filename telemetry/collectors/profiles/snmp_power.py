@@ -30,6 +30,7 @@ MEANINGS = {
     "ups_alarms_present": "Number of alarms the UPS reports now.",
     "ups_input_voltage_volts": "Input voltage of one input line.",
     "ups_input_frequency_hertz": "Input frequency of one input line.",
+    "ups_input_power_watts": "Real power drawn on one input line (output plus losses).",
     "ups_output_voltage_volts": "Output voltage of one output line.",
     "ups_output_current_amperes": "Output current of one output line.",
     "ups_output_power_watts": "Real power delivered on one output line.",
@@ -100,6 +101,8 @@ UPS_MIB = Profile(
             metrics=(
                 gauge("ups_input_voltage_volts", "volts", f"{UPS_ROOT}.3.3.1.3", hi=1000),
                 gauge("ups_input_frequency_hertz", "hertz", f"{UPS_ROOT}.3.3.1.2", 0.1, hi=100),
+                # upsInputTruePower: with the output, the UPS's own losses.
+                gauge("ups_input_power_watts", "watts", f"{UPS_ROOT}.3.3.1.5", hi=5e6),
             ),
         ),
         Table(
@@ -179,6 +182,11 @@ _RARITAN_INLET = {
     8: energy("pdu_energy_joules_total", scale=3600),  # Wh
     23: gauge("pdu_frequency_hertz", "hertz", hi=100),
 }
+# Per pole (line) of a multi-phase inlet: index pduId.inletId.poleIndex.sensorType.
+_RARITAN_POLE = {
+    1: gauge("pdu_phase_current_amperes", "amperes", hi=400),
+    4: gauge("pdu_phase_voltage_volts", "volts", hi=500),
+}
 _RARITAN_OUTLET = {
     1: gauge("pdu_outlet_current_amperes", "amperes", hi=100),
     4: gauge("pdu_outlet_voltage_volts", "volts", hi=500),
@@ -195,6 +203,13 @@ RARITAN_PDU2 = Profile(
             type_from="index:2",
             types=_RARITAN_INLET,
             decimals=f"{RARITAN}.3.3.4.1.7",
+        ),
+        Table(
+            component="phase:{i2}",  # measurementsInletPoleSensorValue
+            value=f"{RARITAN}.5.2.4.1.4",
+            type_from="index:3",
+            types=_RARITAN_POLE,
+            decimals=f"{RARITAN}.3.3.6.1.7",  # inletPoleSensorDecimalDigits
         ),
         Table(
             component="outlet:{i1}",  # index: pduId.outletId.sensorType

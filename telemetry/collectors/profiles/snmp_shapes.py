@@ -7,9 +7,9 @@ by a constant ``scale`` and, where the MIB says so, a per-row factor read from a
 column (Raritan's decimal digits, ENTITY-SENSOR's scale and precision). ``low``/``high`` are
 the plausible range in base units: a value outside it is skipped and counted, never stored.
 
-This module holds the shapes; vendor tables live in ``snmp_network``, ``snmp_power`` and
-``snmp_cooling``, and ``snmp`` gathers them into the registry. All OIDs are numeric: no MIB
-is compiled or loaded.
+This module holds the shapes; vendor tables live in ``snmp_network``, ``snmp_power``,
+``snmp_cooling`` and ``snmp_environment``, and ``snmp`` gathers them into the registry. All
+OIDs are numeric: no MIB is compiled or loaded.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ class Table:
     ENTITY-SENSOR scale code s: value × 10**(3×(s−9))), ``status``/``status_ok`` (skip rows
     whose status is not OK), ``units`` (a column of unit text, converted by ``UNIT_TEXT``),
     and ``text_values`` (numbers written as strings, as Liebert does).
+
+    ``side`` names a text column (a probe's label) whose words may say which side of the
+    rack the probe reads: then the component is ``inlet``/``outlet`` (see ``side_component``)
+    instead of the template's.
     """
 
     component: str = ""
@@ -75,6 +79,7 @@ class Table:
     status_ok: tuple[int, ...] = ()
     units: str = ""
     text_values: bool = False
+    side: str = ""
 
     def columns(self) -> list[str]:
         """Every column this table needs walked."""
@@ -138,6 +143,28 @@ UNIT_TEXT: Mapping[str, tuple[str, float, float]] = MappingProxyType(
         "gpm": ("liters_per_second", 3.785411784 / 60, 0.0),
     }
 )
+
+# Words of a probe's label that say which side of the rack it reads. The inlet is where the
+# equipment takes its air in (front door, cold aisle): the point ASHRAE's limits apply to.
+SIDE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(("inlet", "intake", "front", "cold"), "inlet"),
+        **dict.fromkeys(("outlet", "exhaust", "rear", "back", "hot"), "outlet"),
+    }
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def side_component(label: str, fallback: str) -> str:
+    """``inlet`` or ``outlet`` when the label is just that word; ``inlet:<label>`` when its
+    words name one side ("Front door top"); else ``fallback``, also when they name both."""
+    words = _WORD.findall(label.lower())
+    sides = {SIDE_WORDS[w] for w in words if w in SIDE_WORDS}
+    if len(sides) != 1:
+        return fallback
+    side = sides.pop()
+    return side if words == [side] else f"{side}:{label}"
+
 
 _FIELD = re.compile(r"\{([^}]*)\}")
 

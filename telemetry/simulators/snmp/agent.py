@@ -9,6 +9,11 @@ variation in the form ``counter()`` and ``wave()`` write it, computed the way sn
 Everything that can be is encoded at load time, so an answer is a bisect and a join of
 ready varbinds; only moving values are encoded per request, with the poller's BER codec.
 
+A third kind of moving value, ``TAG:model``, reads the demo building's model
+(``telemetry.simulators.building``): the record's value is ``key[,scale=N]`` and the agent
+sends ``int(model.value(key, now) * N)``, so PDUs, UPSes and sensors follow the same GPU
+load the NVML stand-in reports. It needs ``--building PLAN.json``.
+
 Left out on purpose: v1, v3 and SET (the collector tests keep snmpsim as their independent
 peer), other variation modules (refused at load), re-reading files that change.
 
@@ -35,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from telemetry.collectors import snmp_ber as ber
+from telemetry.simulators.building import Building, Plan
 from telemetry.simulators.snmp import SnmpSim, free_udp_port, launch
 
 MAX_VAR_BINDS = 64  # per GETBULK answer: snmpsim's --max-var-binds (pysnmp's default)
@@ -42,6 +48,7 @@ MAX_MESSAGE = 65_000  # bytes; one UDP datagram holds 65,507
 NUMBER_TAGS = {"2": 0x02, "65": 0x41, "66": 0x42, "67": 0x43, "70": 0x46}  # snmprec -> BER
 NUMERIC_KEYS = {"initial", "rate", "min", "max", "wrap", "function", "atime", "scale", "offset"}
 Moving = Callable[[float], bytes]  # epoch seconds -> encoded varbind
+ModelValue = Callable[[str, float], float]  # (key, epoch seconds) -> value
 
 
 def numeric(tag: str, spec: str, booted: float) -> Callable[[float], int]:
@@ -83,6 +90,23 @@ def numeric(tag: str, spec: str, booted: float) -> Callable[[float], int]:
     return value
 
 
+def model_value(tag: str, spec: str, model: ModelValue | None) -> Callable[[float], int]:
+    """A ``TAG:model`` record: ``key[,scale=N]`` read from the building model at ``now``."""
+    if model is None:
+        raise ValueError("a :model record needs the building model (--building)")
+    key, _, rest = spec.partition(",")
+    scale = float(rest.split("=", 1)[1]) if rest.startswith("scale=") else 1.0
+    top = 0xFFFFFFFFFFFFFFFF if tag == "70" else 0xFFFFFFFF
+
+    def value(now: float) -> int:
+        v = int(model(key, now) * scale)
+        if tag in ("65", "70"):  # counters wrap, as real ones do
+            return v % (top + 1)
+        return max(-(2**31), min(top, v))
+
+    return value
+
+
 def encode_value(tag: str, text: str) -> bytes:
     """The value TLV of a static snmprec record (``x``: hex, ``e``: escaped, as snmpsim)."""
     base, form = (tag[:-1], tag[-1]) if tag.endswith(("x", "e")) else (tag, "")
@@ -115,7 +139,7 @@ def _exception(oid_body: bytes, tag: int) -> bytes:
 class Device:
     """One agent: OIDs in order and, per OID, its encoded varbind or a function of time."""
 
-    def __init__(self, path: Path, booted: float) -> None:
+    def __init__(self, path: Path, booted: float, model: ModelValue | None = None) -> None:
         rows: dict[tuple[int, ...], bytes | Moving] = {}
         lines = path.read_bytes().decode("iso-8859-1").splitlines()
         for n, line in enumerate(lines, start=1):
@@ -128,6 +152,9 @@ class Device:
                 if tag.endswith(":numeric") and tag[:-8] in NUMBER_TAGS:
                     value = numeric(tag[:-8], text, booted)
                     entry: bytes | Moving = _moving(oid_tlv, NUMBER_TAGS[tag[:-8]], value)
+                elif tag.endswith(":model") and tag[:-6] in NUMBER_TAGS:
+                    value = model_value(tag[:-6], text, model)
+                    entry = _moving(oid_tlv, NUMBER_TAGS[tag[:-6]], value)
                 else:
                     entry = ber.tlv(ber.SEQUENCE, oid_tlv + encode_value(tag, text))
             except (ValueError, AttributeError) as exc:
@@ -228,12 +255,26 @@ class Agent(asyncio.DatagramProtocol):
         return ber.v2c_message(community, ber.pdu(ber.RESPONSE, rid, status, 0, vbl))
 
 
-async def serve(data_dir: str | os.PathLike, port: int, host: str = "127.0.0.1") -> Counter:
+def load_model(plan_path: str | os.PathLike | None) -> ModelValue | None:
+    """The building model's value function, when a plan is given."""
+    if not plan_path:
+        return None
+    return Building(Plan.load(plan_path)).value
+
+
+async def serve(
+    data_dir: str | os.PathLike,
+    port: int,
+    host: str = "127.0.0.1",
+    building: str | os.PathLike | None = None,
+) -> Counter:
     """Answer on ``host:port`` until SIGINT/SIGTERM; returns the request counts."""
     if not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"the SNMP agent listens on loopback only, not {host}")
     booted = time.time()  # counters count from here, as from snmpsim's start
-    devices = {p.stem.encode(): Device(p, booted) for p in sorted(Path(data_dir).glob("*.snmprec"))}
+    model = load_model(building)
+    files = sorted(Path(data_dir).glob("*.snmprec"))
+    devices = {p.stem.encode(): Device(p, booted, model) for p in files}
     loop = asyncio.get_running_loop()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # 64 polls land at once
@@ -256,6 +297,7 @@ def start_agent(
     host: str = "127.0.0.1",
     log_path: str | os.PathLike | None = None,
     ready_timeout: float = 30.0,
+    building: str | os.PathLike | None = None,
 ) -> SnmpSim:
     """Run the agent in a subprocess on ``host:port`` (0: a free port) and wait until it
     answers; the handle is ``start_snmpsim``'s (``.process``, ``.port``, ``.stop()``)."""
@@ -275,6 +317,8 @@ def start_agent(
         f"--port={port}",
         f"--host={host}",
     ]
+    if building:
+        cmd.append(f"--building={Path(building).resolve()}")
     return launch(
         "snmp agent",
         cmd,
@@ -294,8 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", required=True, help="directory of *.snmprec files")
     parser.add_argument("--port", type=int, default=16100)
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
+    parser.add_argument("--building", default="", help="the building plan for :model values")
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.data_dir, args.port, args.host))
+    asyncio.run(serve(args.data_dir, args.port, args.host, args.building or None))
 
 
 if __name__ == "__main__":

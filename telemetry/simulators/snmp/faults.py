@@ -8,7 +8,16 @@ sysUpTime still rising (a wrap), or small again with sysUpTime lower (an agent r
 
 from __future__ import annotations
 
-from telemetry.simulators.snmp.fleet import APC, ENT_NAME, ENT_SENSOR, IF, IFX, LIEBERT, UPS, Record
+from telemetry.simulators.snmp.records import (
+    APC,
+    ENT_NAME,
+    ENT_SENSOR,
+    IF,
+    IFX,
+    LIEBERT,
+    UPS,
+    Record,
+)
 
 TOP32, TOP64 = 2**32 - 1, 2**64 - 1
 

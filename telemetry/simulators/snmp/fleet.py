@@ -20,44 +20,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-Record = tuple[str, str, str]
-
-IF, IFX = "1.3.6.1.2.1.2.2.1", "1.3.6.1.2.1.31.1.1.1"
-ENT_SENSOR, ENT_NAME = "1.3.6.1.2.1.99.1.1.1", "1.3.6.1.2.1.47.1.1.1.1.7"
-UPS, APC, RARITAN, ST4 = (
-    "1.3.6.1.2.1.33.1",
-    "1.3.6.1.4.1.318.1.1.26",
-    "1.3.6.1.4.1.13742.6",
-    "1.3.6.1.4.1.1718.4.1",
+from telemetry.simulators.snmp.netbotz import netbotz_rack_monitor
+from telemetry.simulators.snmp.records import (
+    APC,
+    ENT_NAME,
+    ENT_SENSOR,
+    IF,
+    IFX,
+    LIEBERT,
+    RARITAN,
+    ST4,
+    UPS,
+    Record,
+    counter,
+    rec,
+    seeded,
+    uptime,
+    wave,
 )
-LIEBERT = "1.3.6.1.4.1.476.1.42.3.9.20.1"
-
-
-def seeded(seed: int) -> random.Random:
-    """Deterministic pseudo-random numbers: simulated loads, not secrets."""
-    return random.Random(seed)  # noqa: S311
-
-
-def counter(initial: int, per_s: float, tag: str = "70") -> tuple[str, str]:
-    """A counter that grows by ``per_s`` a second from the responder's start."""
-    top = 2**64 - 1 if tag == "70" else 2**32 - 1
-    return f"{tag}:numeric", f"initial={initial},rate={per_s:g},max={top},wrap=1"
-
-
-def wave(mean: float, swing: float, period_s: float, tag: str = "2") -> tuple[str, str]:
-    """A gauge swinging ``swing`` around ``mean`` over ``period_s`` (wall-clock phase)."""
-    rate = 6.283185307 / period_s
-    return f"{tag}:numeric", f"function=sin,atime=1,rate={rate:.6g},scale={swing:g},offset={mean:g}"
-
-
-def rec(oid: str, tag_value: tuple[str, str] | str, value: object = None) -> Record:
-    if isinstance(tag_value, tuple):
-        return (oid, tag_value[0], str(tag_value[1]))
-    return (oid, tag_value, str(value))
-
-
-def uptime(initial_ticks: int = 360_000) -> Record:
-    return rec("1.3.6.1.2.1.1.3.0", ("67:numeric", f"initial={initial_ticks},rate=100"))
 
 
 def leaf_switch(ports: int = 48, rng: random.Random | None = None):
@@ -253,6 +233,7 @@ KINDS: dict[str, tuple[Callable[..., list[Record]], tuple[str, ...]]] = {
     "servertech_sentry4": (servertech_sentry4, ("servertech_sentry4",)),
     "ups": (ups, ("ups_mib",)),
     "liebert_crah": (liebert_crah, ("liebert_gp",)),
+    "netbotz": (netbotz_rack_monitor, ("netbotz_v2",)),
 }
 
 
@@ -264,6 +245,12 @@ class SimDevice:
     kind: str
     size: int | None = None  # ports, outlets or lines; None: the kind's default
     seed: int = 0
+    rack: str = ""  # the rack it stands in, for kinds that take one (netbotz)
+    # Values from the building model instead of waves: see ``modelled.records``; the
+    # agent then needs the plan (``start_agent(..., building=...)``).
+    modelled: bool = False
+    fabric: str = ""  # switches: "infiniband" or "ethernet", which names the ports
+    cabled: int | None = None  # switches: ports 1..cabled are linked, the rest spare
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -275,6 +262,8 @@ class SimDevice:
         kwargs: dict = {"rng": seeded(self.seed or zlib.crc32(self.name.encode()))}
         if self.size is not None:
             kwargs[make.__code__.co_varnames[0]] = self.size
+        if self.rack:
+            kwargs["rack"] = self.rack
         records = make(**kwargs)
         return records if moving else freeze(records)
 

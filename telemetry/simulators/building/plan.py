@@ -1,0 +1,125 @@
+"""What the simulated building holds: racks, servers, switches, PDUs, UPSes, sensors, cooling.
+
+A plain description, no Django: the demo writes it from the inventory
+(``demo.building_plan``), and each simulator process (SNMP agent, Modbus simulator, GPU-host
+agent) reads the same JSON file, so that all of them compute the same building. A device
+that is planned or decommissioned is left out of the plan: it draws nothing and reports
+nothing. A failed device stays in, marked failed: it is dark (draws nothing, answers
+nothing useful).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+FAILED = "failed"
+MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True)
+class Plug:
+    """One PSU of a device in one outlet (1-based) of a PDU."""
+
+    pdu: str
+    outlet: int
+
+
+@dataclass(frozen=True)
+class RackSpec:
+    name: str
+    hall: str
+    row: str
+    position: int  # 1 = first rack of the row
+    row_length: int
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """A device that draws power from rack PDUs: a GPU server or a switch."""
+
+    name: str
+    rack: str
+    kind: str  # "gpu_server" or "switch"
+    status: str = "active"
+    position_u: int = 0
+    gpus: int = 0
+    ports: int = 0
+    fabric: str = ""  # "infiniband" or "ethernet", for switches
+    plugs: tuple[Plug, ...] = ()
+
+    @property
+    def dark(self) -> bool:
+        return self.status == FAILED
+
+
+@dataclass(frozen=True)
+class PduSpec:
+    name: str
+    rack: str
+    side: str  # "A" or "B"
+    ups: str  # the UPS whose output feeds it (through its panel), "" when unknown
+    outlets: int = 36
+    voltage: float = 415.0  # line to line
+    feed_w: float = 0.0  # what the feed may carry, for the feed-loss fault
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class PlantSpec:
+    """A UPS, CRAH, CDU, chiller or environment sensor."""
+
+    name: str
+    kind: str  # "ups", "crah", "cdu", "chiller", "env_sensor"
+    hall: str = ""
+    rack: str = ""
+    status: str = "active"
+    rated_w: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the plan object
+class Plan:
+    seed: int = 1
+    timezone: str = "UTC"
+    racks: tuple[RackSpec, ...] = ()
+    devices: tuple[DeviceSpec, ...] = ()
+    pdus: tuple[PduSpec, ...] = ()
+    plant: tuple[PlantSpec, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    def plant_of(self, kind: str) -> list[PlantSpec]:
+        return [p for p in self.plant if p.kind == kind]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        raw = json.loads(text)
+        devices = tuple(
+            DeviceSpec(**{**d, "plugs": tuple(Plug(**p) for p in d["plugs"])})
+            for d in raw.get("devices", [])
+        )
+        return cls(
+            seed=raw.get("seed", 1),
+            timezone=raw.get("timezone", "UTC"),
+            racks=tuple(RackSpec(**r) for r in raw.get("racks", [])),
+            devices=devices,
+            pdus=tuple(PduSpec(**p) for p in raw.get("pdus", [])),
+            plant=tuple(PlantSpec(**p) for p in raw.get("plant", [])),
+            extra=raw.get("extra", {}),
+        )
+
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.to_json())
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Plan:
+        return cls.from_json(Path(path).read_text())
