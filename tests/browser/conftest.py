@@ -22,6 +22,7 @@ from django.db import connection
 
 from dcim.accounts.roles import sync_roles
 from dcim.inventory.tests.factories import PASSWORD
+from telemetry import store
 from telemetry.store.db import clear_caches
 
 # Playwright's sync API keeps an event loop on the main thread; Django then refuses ORM calls
@@ -100,14 +101,26 @@ def page(browser, live_server, settings, make_user):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     pg.set_default_timeout(15_000)
-    pg.goto(f"{live_server.url}/login/")
-    pg.fill('input[name="username"]', "vera")
-    pg.fill('input[name="password"]', PASSWORD)
-    pg.click('button[type="submit"]')
-    pg.wait_for_url(f"{live_server.url}/")
+    login(pg, live_server.url, "vera", PASSWORD)
     pg.base = live_server.url
     yield pg
     context.close()
+
+
+def login(pg, base: str, username: str, password: str) -> None:
+    """Through the login form, as a person would."""
+    pg.goto(f"{base}/login/")
+    pg.fill('input[name="username"]', username)
+    pg.fill('input[name="password"]', password)
+    pg.click('button[type="submit"]')
+    pg.wait_for_url(f"{base}/")
+
+
+def ingest(device, readings, ts, name: str = "browser") -> None:
+    """Store readings of one device at ``ts`` through the store's own write path."""
+    batch = store.Batch(batch_id=f"{name}-{device.pk}")
+    batch.add_readings(device.pk, readings, ts)
+    store.ingest(batch)
 
 
 def shot(pg, name: str) -> None:

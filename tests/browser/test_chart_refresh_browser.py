@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, Room, Site
-from telemetry import store
 from telemetry.readings import Reading
+from tests.browser.conftest import ingest as browser_ingest
 from tests.browser.conftest import shot
 
 pytestmark = pytest.mark.slow
@@ -21,9 +21,7 @@ PANEL = "document.querySelector('#device-chart-panel')"
 
 
 def ingest(device, readings, ts) -> None:
-    batch = store.Batch(batch_id=f"refresh-{device.pk}")
-    batch.add_readings(device.pk, readings, ts)
-    store.ingest(batch)
+    browser_ingest(device, readings, ts, "refresh")
 
 
 def temperature(value: float) -> list[Reading]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARGS, CHROMIUM, _missing
+from tests.browser.conftest import ARGS, CHROMIUM, _missing, login
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SHOTS = BASE_DIR / "test-artifacts" / "screenshots" / "demo"
@@ -106,11 +106,7 @@ def page(demo):
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         pg = context.new_page()
         pg.set_default_timeout(30_000)
-        pg.goto(f"{demo['url']}/login/")
-        pg.fill('input[name="username"]', "admin")
-        pg.fill('input[name="password"]', PASSWORD)
-        pg.click('button[type="submit"]')
-        pg.wait_for_url(f"{demo['url']}/")
+        login(pg, demo["url"], "admin", PASSWORD)
         yield pg
         browser.close()
 

@@ -101,11 +101,6 @@ class Building:
         self.switches = [d for d in plan.devices if d.kind == "switch"]
         self.by_name: dict[str, DeviceSpec] = {d.name: d for d in plan.devices}
         self.pdus = {p.name: p for p in plan.pdus}
-        self.pdu_plugs: dict[str, list[tuple[int, str]]] = {p: [] for p in self.pdus}
-        for d in plan.devices:
-            for plug in d.plugs:
-                if plug.pdu in self.pdu_plugs:
-                    self.pdu_plugs[plug.pdu].append((plug.outlet, d.name))
         self.halls = sorted({r.hall for r in plan.racks})
         self.crahs = plan.plant_of("crah")
         self.cdus = plan.plant_of("cdu")

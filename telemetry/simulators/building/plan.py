@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FAILED = "failed"
@@ -63,7 +63,6 @@ class PduSpec:
     ups: str  # the UPS whose output feeds it (through its panel), "" when unknown
     outlets: int = 36
     voltage: float = 415.0  # line to line
-    feed_w: float = 0.0  # what the feed may carry, for the feed-loss fault
     status: str = "active"
 
 
@@ -87,7 +86,6 @@ class Plan:
     devices: tuple[DeviceSpec, ...] = ()
     pdus: tuple[PduSpec, ...] = ()
     plant: tuple[PlantSpec, ...] = ()
-    extra: dict = field(default_factory=dict)
 
     def plant_of(self, kind: str) -> list[PlantSpec]:
         return [p for p in self.plant if p.kind == kind]
@@ -109,7 +107,6 @@ class Plan:
             devices=devices,
             pdus=tuple(PduSpec(**p) for p in raw.get("pdus", [])),
             plant=tuple(PlantSpec(**p) for p in raw.get("plant", [])),
-            extra=raw.get("extra", {}),
         )
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -42,34 +42,31 @@ _POLE = {1: ("a", 3), 4: ("v", 0)}  # rmsCurrent, rmsVoltage (line to neutral)
 _OUTLET = {1: ("a", 3), 4: ("v", 0), 5: ("w", 0)}
 
 
+def _sensor(
+    config: str, values: str, index: str, key: str, digits: int, tag: str = "66"
+) -> list[Record]:
+    """One PDU2-MIB sensor: its decimal digits (``<config>.1.7``) and its value
+    (``<values>.1.4``, scaled by 10^digits) under ``index``."""
+    return [
+        rec(f"{RARITAN}.{config}.1.7.{index}", "66", digits),
+        rec(f"{RARITAN}.{values}.1.4.{index}", model(key, 10**digits, tag)),
+    ]
+
+
 def raritan_pdu2(device: str, outlets: int = 36, rng: random.Random | None = None) -> list[Record]:
     """A Raritan PX3 on a 3-phase inlet: inlet, its three poles, and every outlet."""
     key = f"pdu/{device}"
     out = [uptime()]
     for typ, (name, digits) in _INLET.items():
         tag = "65" if typ == 8 else "66"  # activeEnergy is a counter; others gauges
-        out += [
-            rec(f"{RARITAN}.3.3.4.1.7.1.1.{typ}", "66", digits),
-            rec(f"{RARITAN}.5.2.3.1.4.1.1.{typ}", model(f"{key}/{name}", 10**digits, tag)),
-        ]
+        out += _sensor("3.3.4", "5.2.3", f"1.1.{typ}", f"{key}/{name}", digits, tag)
     for pole in (1, 2, 3):
         for typ, (name, digits) in _POLE.items():
-            out += [
-                rec(f"{RARITAN}.3.3.6.1.7.1.1.{pole}.{typ}", "66", digits),
-                rec(
-                    f"{RARITAN}.5.2.4.1.4.1.1.{pole}.{typ}",
-                    model(f"{key}/pole{pole}_{name}", 10**digits),
-                ),
-            ]
+            index, value = f"1.1.{pole}.{typ}", f"{key}/pole{pole}_{name}"
+            out += _sensor("3.3.6", "5.2.4", index, value, digits)
     for o in range(1, outlets + 1):
         for typ, (name, digits) in _OUTLET.items():
-            out += [
-                rec(f"{RARITAN}.3.5.4.1.7.1.{o}.{typ}", "66", digits),
-                rec(
-                    f"{RARITAN}.5.4.3.1.4.1.{o}.{typ}",
-                    model(f"{key}/outlet{o}_{name}", 10**digits),
-                ),
-            ]
+            out += _sensor("3.5.4", "5.4.3", f"1.{o}.{typ}", f"{key}/outlet{o}_{name}", digits)
     return out
 
 
