@@ -222,3 +222,17 @@ def test_gpu_temperature_follows_inlet_offset_and_power(building):
         sim.advance(t)
         envelope = [steady(t - k) for k in range(0, 200)]
         assert min(envelope) - 0.5 <= sim.devices[0].state.temp_c <= max(envelope) + 0.5
+
+
+def test_an_unknown_model_key_is_refused_when_the_agent_loads(building, tmp_path):
+    """A typo in a data file is an error at load, naming the file and line, not zeros."""
+    from telemetry.simulators.snmp.agent import Device as AgentDevice
+
+    good = tmp_path / "good.snmprec"
+    good.write_text("1.3.6.1.2.1.1.3.0|66:model|pdu/R1-PDU-A/power_w,scale=1\n")
+    assert AgentDevice(good, T, building).oids
+    bad = tmp_path / "bad.snmprec"
+    bad.write_text("1.3.6.1.2.1.1.3.0|66:model|pdu/R1-PDU-Z/power_w,scale=1\n")
+    with pytest.raises(ValueError, match=r"bad.snmprec:1: .*no value 'pdu/R1-PDU-Z/power_w'"):
+        AgentDevice(bad, T, building)
+    assert building.knows("port/R1-LEAF/3/oper") and not building.knows("port/R9/3/oper")

@@ -152,6 +152,20 @@ class Building:
             return self._port_value(key, t)
         return self.at(t).values.get(key, 0.0)
 
+    def knows(self, key: str) -> bool:
+        """Whether ``value(key, t)`` names a reading of this building."""
+        if key.startswith("port/"):
+            parts = key.split("/")
+            return (
+                len(parts) == 4
+                and parts[1] in self.by_name
+                and parts[2].isdigit()
+                and parts[3] in ("oper", "in_errors")
+            )
+        if self._snapshot is None:
+            self.at(0.0)
+        return key in self._snapshot.values
+
     def gpu(self, host: str, index: int, t: float) -> Gpu | None:
         """One GPU at ``t``; None when the host is dark or not in the plan.
 

@@ -48,7 +48,6 @@ MAX_MESSAGE = 65_000  # bytes; one UDP datagram holds 65,507
 NUMBER_TAGS = {"2": 0x02, "65": 0x41, "66": 0x42, "67": 0x43, "70": 0x46}  # snmprec -> BER
 NUMERIC_KEYS = {"initial", "rate", "min", "max", "wrap", "function", "atime", "scale", "offset"}
 Moving = Callable[[float], bytes]  # epoch seconds -> encoded varbind
-ModelValue = Callable[[str, float], float]  # (key, epoch seconds) -> value
 
 
 def numeric(tag: str, spec: str, booted: float) -> Callable[[float], int]:
@@ -90,16 +89,18 @@ def numeric(tag: str, spec: str, booted: float) -> Callable[[float], int]:
     return value
 
 
-def model_value(tag: str, spec: str, model: ModelValue | None) -> Callable[[float], int]:
+def model_value(tag: str, spec: str, model: Building | None) -> Callable[[float], int]:
     """A ``TAG:model`` record: ``key[,scale=N]`` read from the building model at ``now``."""
     if model is None:
         raise ValueError("a :model record needs the building model (--building)")
     key, _, rest = spec.partition(",")
+    if not model.knows(key):  # a typo would otherwise serve zeros for ever
+        raise ValueError(f"the building model has no value {key!r}")
     scale = float(rest.split("=", 1)[1]) if rest.startswith("scale=") else 1.0
     top = 0xFFFFFFFFFFFFFFFF if tag == "70" else 0xFFFFFFFF
 
     def value(now: float) -> int:
-        v = int(model(key, now) * scale)
+        v = int(model.value(key, now) * scale)
         if tag in ("65", "70"):  # counters wrap, as real ones do
             return v % (top + 1)
         return max(-(2**31), min(top, v))
@@ -139,7 +140,7 @@ def _exception(oid_body: bytes, tag: int) -> bytes:
 class Device:
     """One agent: OIDs in order and, per OID, its encoded varbind or a function of time."""
 
-    def __init__(self, path: Path, booted: float, model: ModelValue | None = None) -> None:
+    def __init__(self, path: Path, booted: float, model: Building | None = None) -> None:
         rows: dict[tuple[int, ...], bytes | Moving] = {}
         lines = path.read_bytes().decode("iso-8859-1").splitlines()
         for n, line in enumerate(lines, start=1):
@@ -255,11 +256,11 @@ class Agent(asyncio.DatagramProtocol):
         return ber.v2c_message(community, ber.pdu(ber.RESPONSE, rid, status, 0, vbl))
 
 
-def load_model(plan_path: str | os.PathLike | None) -> ModelValue | None:
-    """The building model's value function, when a plan is given."""
+def load_model(plan_path: str | os.PathLike | None) -> Building | None:
+    """The building model, when a plan is given."""
     if not plan_path:
         return None
-    return Building(Plan.load(plan_path)).value
+    return Building(Plan.load(plan_path))
 
 
 async def serve(
