@@ -20,6 +20,7 @@ Read in bulk, for pages (many series in one statement; arrays where objects cost
     port_rates(metrics, device_ids, since) / recent_rates(series_ids, since)
     component_names(device_ids, metric) -> {(device, hashtext(component)): component}
     summed_history(series_ids, start, end, step) -> (t, sum, n) arrays   # closed buckets cached
+    summed_raw(series_ids, start, end, step) -> the same from raw samples, any step
     first_samples(series_ids, windows) -> [datetime | None]   # when data began in each window
     default_interval_s() -> float          # the poll interval the store assumes
 
@@ -46,7 +47,7 @@ from telemetry.store.maintain import MaintainReport, maintain
 from telemetry.store.queries import Latest, QueryResult, choose_resolution, latest, query
 from telemetry.store.registry import find_series, reporting_devices
 from telemetry.store.rollups import RollupReport, run_rollups
-from telemetry.store.sums import summed_history
+from telemetry.store.sums import summed_history, summed_raw
 
 __all__ = [
     "Batch",
@@ -66,6 +67,7 @@ __all__ = [
     "port_rates",
     "recent_rates",
     "summed_history",
+    "summed_raw",
     "counter_deltas",
     "energy",
     "find_series",

@@ -41,9 +41,8 @@ def summed_history(
     """(bucket epoch seconds, sum over series of each series' bucket mean, series counted),
     buckets aligned on ``step`` (a multiple of 5 minutes) from 2000-01-01 UTC, the first one
     the bucket holding ``start``."""
-    empty = np.array([]), np.array([]), np.array([])
     if not series_ids or end <= start:
-        return empty
+        return np.array([]), np.array([]), np.array([])
     rolled, generation = pg().execute(
         "SELECT rolled_until, generation FROM telemetry_rollupstate WHERE id = 1"
     ).fetchone() or (None, 0)
@@ -64,9 +63,23 @@ def summed_history(
         out.update({b: cached.buckets[b] for b in grid.tolist()})
     if closed < end:
         out.update(_read(series_ids, closed, end, step, rolled))
+    return _arrays(out)
+
+
+def summed_raw(
+    series_ids: list[int], start: datetime, end: datetime, step: timedelta
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As ``summed_history``, from raw samples only, on any ``step`` (a poll interval):
+    the first minutes of data, before there are enough 5-minute buckets to draw."""
+    if not series_ids or end <= start:
+        return np.array([]), np.array([]), np.array([])
+    return _arrays(_read(series_ids, start, end, step, None))
+
+
+def _arrays(out: dict[float, tuple[float, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keys = sorted(b for b, (_, n) in out.items() if n)
     if not keys:
-        return empty
+        return np.array([]), np.array([]), np.array([])
     return (
         np.array(keys),
         np.array([out[b][0] for b in keys]),

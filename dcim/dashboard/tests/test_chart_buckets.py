@@ -248,3 +248,16 @@ def test_delta_t_goes_through_the_same_rule(viewer_client, place, device_types):
     assert trace["y"] == [12.0, 12.0] and trace["partial"]["y"] == [12.0, 12.0]
     assert "mid-bucket" in trace["partial"]["why"][0]
     assert "still open" in trace["partial"]["why"][1]
+
+
+def test_it_load_in_its_first_minutes_sums_each_poll(viewer_client, place):
+    """Two and a half minutes of data: not one partial 5-minute bucket but a point a poll
+    interval, each complete but the open one."""
+    now = timezone.now()
+    began = datetime.fromtimestamp(now.timestamp() // 30 * 30 - 120, UTC)
+    every_30s(place["pdu"], began, now, lambda t: 5000.0, "pdu_power_watts", "watts", "inlet:1")
+    data = viewer_client.get("/api/overview/it-load/?range=1h").json()
+    [trace] = data["traces"]
+    assert data["resolution"] == "30 s"  # the PDU's poll interval
+    assert len(trace["x"]) >= 3 and set(trace["y"]) == {5.0}
+    assert set(trace.get("partial", {}).get("y", [])) <= {5.0}

@@ -201,7 +201,22 @@ def it_load(request: HttpRequest) -> JsonResponse:
     step = timedelta(minutes=5 * max(1, int(np.ceil(span / 300 / charts.MAX_POINTS))))
     if span > 3 * 86400:
         step = max(step, timedelta(hours=1))
-    secs, watts, n = store.summed_history(ids, start, end, step)
+    interval_s = (
+        max(gpu_state.intervals_by_device(list(pdus)).values(), default=None)
+        or store.default_interval_s()
+    )
+    # The first minutes of data: until one bucket can be complete, the chart would be a
+    # partial bucket or two; sum raw samples at the poll interval instead (a point a poll).
+    began = store.first_samples(ids, [(start, end)])[0] if ids else None
+    step_s = step.total_seconds()
+    if (
+        began is not None
+        and end - began < timedelta(seconds=step_s - began.timestamp() % step_s) + step
+    ):
+        step = timedelta(seconds=interval_s)
+        secs, watts, n = store.summed_raw(ids, began, end, step)
+    else:
+        secs, watts, n = store.summed_history(ids, start, end, step)
     ts = (secs * 1e6).astype("datetime64[us]") if len(secs) else np.array([], "datetime64[us]")
     now, starts = timezone.now(), [datetime.fromtimestamp(b, UTC) for b in secs.tolist()]
     verdict = buckets.judge(
@@ -210,8 +225,7 @@ def it_load(request: HttpRequest) -> JsonResponse:
         step,
         now=now,
         read_from=starts[0] if starts else start,  # sums read the first bucket whole
-        interval_s=max(gpu_state.intervals_by_device(list(pdus)).values(), default=None)
-        or store.default_interval_s(),
+        interval_s=interval_s,
         tz=tz,
         counts=n.astype(int).tolist(),
         what="PDU series",
@@ -227,7 +241,11 @@ def it_load(request: HttpRequest) -> JsonResponse:
         "unit": "kW",
         "tz": str(tz),
         "traces": [buckets.split_trace(trace, verdict.reasons)],
-        "resolution": f"{int(step.total_seconds() // 60)} min",
+        "resolution": (
+            f"{int(step.total_seconds() // 60)} min"
+            if step >= timedelta(minutes=1)
+            else f"{int(step.total_seconds())} s"
+        ),
         "series": len(ids),
         "empty": "No data yet in this range." if not len(secs) else "",
     }
