@@ -55,8 +55,6 @@ def _free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[dict]:
-    if os.environ.get("DCIM_DEMO_RUN_TEST") != "1":
-        pytest.skip("fresh make-run test: set DCIM_DEMO_RUN_TEST=1 (not yet in CI, see issue 17)")
     why = _missing()
     if why:
         pytest.skip(f"BROWSER TESTS SKIPPED: {why}")
