@@ -118,10 +118,10 @@ def place(db, device_types):
 
 
 def bucket_now() -> tuple[datetime, datetime]:
-    """(now, start of its 5-minute bucket), at least 5 s into the bucket so that a sample
-    stored at its start is in the past."""
-    if timezone.now().timestamp() % 300 < 5:
-        time.sleep(5 - timezone.now().timestamp() % 300)
+    """(now, start of its 5-minute bucket), at least 15 s into the bucket so that the open
+    bucket already holds a sample of a series polled every 30 s from 10 s past a bucket."""
+    if timezone.now().timestamp() % 300 < 15:
+        time.sleep(15 - timezone.now().timestamp() % 300)
     now = timezone.now()
     return now, datetime.fromtimestamp(now.timestamp() // 300 * 300, UTC)
 
