@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "telemetry",
     "dcim.ui",
     "dcim.alerts",
+    "dcim.energy",
     "dcim.dashboard",
     # Tooling: the live demo and the benchmarks' management commands.
     "demo",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("alerts/", include("dcim.alerts.urls")),
+    path("energy/", include("dcim.energy.urls", namespace="energy")),
     path("", include("dcim.dashboard.urls")),
 ]

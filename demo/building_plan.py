@@ -7,6 +7,8 @@ every simulator process reads (``telemetry.simulators.building``), so a status c
 admin (a server marked failed) changes what the simulators report at the next start.
 
 Planned and decommissioned devices are left out: they draw nothing and report nothing.
+Site meters are in by name (``layout.METER_POINTS`` says where each one meters): the
+inventory has no field for a meter's metering point.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Device, PowerPort, Rack, Site
+from demo.inventory.layout import METER_POINTS
 from telemetry.simulators.building import (
     PLAN_ENV,
     DeviceSpec,
@@ -134,6 +137,8 @@ def build(site_slug: str = "demo") -> Plan:
                     status=d.status,
                 )
             )
+        elif d.name in METER_POINTS:  # a site meter: the model reads its metering point
+            plant.append(PlantSpec(d.name, "meter", status=d.status, measures=METER_POINTS[d.name]))
         elif d.role in PLANT_KIND:
             kind = PLANT_KIND[d.role]
             hall = d.room.name if d.room else (d.rack.room.name if d.rack else "")

@@ -7,12 +7,12 @@ device is reached, so that the simulated fleet is read through the real protocol
   ``netbotz_v2``), all on one simulated agent on loopback. It picks a device's data file by
   community (as snmpsim does), so every device gets its own credential whose community is
   the device's name ("demo-snmp-<device>").
-- Modbus TCP for CRAHs, CDUs and chillers: units 1..N of one simulator on loopback, one
-  credential per unit id ("demo-modbus-<device>").
+- Modbus TCP for CRAHs, CDUs, chillers and the site meters (power meters, PV, water):
+  units 1..N of one simulator on loopback, one credential per unit id
+  ("demo-modbus-<device>"). The simulator answers the meters from the building model, so
+  PUE and WUE can be computed from their energy and water counters.
 - NVML for every GPU server that is in the building: the address is the host's name, so its
   polls go to the queue ``nvml.<host>`` that the GPU-host agent consumes.
-
-Left out: the power meters (energy metering comes with the energy app).
 
 Idempotent: a device that already has a target of its protocol keeps it untouched (an
 admin may have tuned it), a credential that exists by name is reused. Deterministic: the
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from dcim.inventory.choices import CredentialKind, DeviceRole, DeviceStatus
 from dcim.inventory.models import Credential, Device
+from demo.inventory import catalog
 from telemetry.models import CollectionTarget, Protocol
 from telemetry.simulators.snmp.fleet import KINDS
 
@@ -73,6 +74,12 @@ MODBUS_MAP_BY_ROLE = {
     DeviceRole.CDU: "cdu_vertiv",
     DeviceRole.CHILLER: "chiller_gateway",
 }
+# Meters speak their model's map (no role names a water meter). They are numbered after the
+# cooling units, so that those keep the unit ids a database seeded before them holds.
+MODBUS_MAP_BY_DEVICE_TYPE = {
+    catalog.POWER_METER.slug: "meter_pm8000",
+    catalog.WATER_METER.slug: "water_mag6000",
+}
 
 
 def snmp_port() -> int:
@@ -90,6 +97,20 @@ def snmp_kind(device: Device) -> str | None:
     if device.role == DeviceRole.ENV_SENSOR:
         return ENV_KIND_BY_MANUFACTURER.get(device.device_type.manufacturer.slug)
     return SNMP_KIND_BY_ROLE.get(device.role)
+
+
+def modbus_map(device: Device) -> str | None:
+    """The register map a device speaks on the demo's Modbus simulator, or None."""
+    return MODBUS_MAP_BY_ROLE.get(device.role) or MODBUS_MAP_BY_DEVICE_TYPE.get(
+        device.device_type.slug
+    )
+
+
+def _modbus_order(device: Device) -> tuple:
+    """Cooling units by role, then meters; by name within each group."""
+    if device.role in MODBUS_MAP_BY_ROLE:
+        return (0, list(MODBUS_MAP_BY_ROLE).index(device.role), device.name)
+    return (1, 0, device.name)
 
 
 def kind_for_profile(profile: str) -> str | None:
@@ -138,10 +159,7 @@ def demo_devices():
 def plan(devices) -> list[_Plan]:
     """What each device should have, in a stable order (unit ids follow it)."""
     plans: list[_Plan] = []
-    modbus = sorted(
-        (d for d in devices if d.role in MODBUS_MAP_BY_ROLE),
-        key=lambda d: (list(MODBUS_MAP_BY_ROLE).index(d.role), d.name),
-    )
+    modbus = sorted((d for d in devices if modbus_map(d)), key=_modbus_order)
     if len(modbus) > 247:
         raise ValueError("more than 247 Modbus units: one simulator cannot address them")
     for unit_id, device in enumerate(modbus, start=1):
@@ -149,7 +167,7 @@ def plan(devices) -> list[_Plan]:
             _Plan(
                 device,
                 Protocol.MODBUS,
-                MODBUS_MAP_BY_ROLE[device.role],
+                modbus_map(device),
                 modbus_port(),
                 MODBUS_INTERVAL_S,
                 credential={

@@ -141,6 +141,7 @@ def prepare(out=sys.stdout) -> Prepared:
     call_command("ensure_admin", stdout=out)
     call_command("seed_demo", stdout=out)
     call_command("seed_demo_targets", stdout=out)
+    call_command("seed_demo_energy", "--background", stdout=out)
     nvml = CollectionTarget.objects.filter(protocol=Protocol.NVML, enabled=True)
     prepared = Prepared(
         broker_url=settings.CELERY_BROKER_URL,

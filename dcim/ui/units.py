@@ -42,6 +42,7 @@ SYMBOLS: dict[str, tuple[str, tuple[str, ...], int]] = {
     "percent": ("%", (), 1),
     "rpm": ("rpm", (), 1),
     "liters_per_second": ("L/s", (), 1),
+    "liters": ("L", SI, 1000),  # water meters: kL, ML
     "meters_per_second": ("m/s", (), 1),
     "cubic_meters_per_minute": ("m³/min", (), 1),
     "count": ("", (), 1),
@@ -54,7 +55,13 @@ DIGITS = {"celsius": 1, "kelvin": 1}
 RAW = {"joules": "J", "seconds": "s", "watt_hours": "Wh", "bits_per_second": "b/s"}
 WORDY = {"bool", "state", "", "count"}  # units whose codes may have words
 WORDS_UNITS = {"bool", "state", "bitmask", "pstate", "xid"}  # codes, never quantities
-RATES = {"joules": "watts", "bytes": "bytes_per_second", "count": "per_second", "": "per_second"}
+RATES = {
+    "joules": "watts",
+    "bytes": "bytes_per_second",
+    "liters": "liters_per_second",
+    "count": "per_second",
+    "": "per_second",
+}
 
 
 def text(

@@ -23,6 +23,7 @@ MANUFACTURERS: dict[str, str] = {
     "NVIDIA": "nvidia",
     "Raritan": "raritan",
     "Schneider Electric": "schneider-electric",
+    "Siemens": "siemens",
     "Vertiv": "vertiv",
 }
 
@@ -178,6 +179,19 @@ POWER_METER = DeviceTypeSpec(
     full_depth=False,
     airflow=Airflow.PASSIVE,
 )
+# The site's water meter: an electromagnetic flow transmitter on a water sensor, read over
+# its Modbus RTU module. No device role names a water meter: it is "other".
+WATER_METER = DeviceTypeSpec(
+    "Siemens",
+    "SITRANS F M MAG 6000 on MAG 5100 W, DN80",
+    "sitrans-mag6000-mag5100w",
+    DeviceRole.OTHER,
+    u_height=0,
+    serial_prefix="7ME69",
+    warranty_years=2,
+    full_depth=False,
+    airflow=Airflow.PASSIVE,
+)
 
 DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     DGX_H100,
@@ -189,6 +203,7 @@ DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     CDU,
     CHILLER,
     POWER_METER,
+    WATER_METER,
 )
 
 # The eight compute (InfiniBand) ports of a DGX H100, in GPU order: the port next to GPU n

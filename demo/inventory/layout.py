@@ -7,7 +7,8 @@ Shape: one site; two halls of 4 rows × 8 racks (64 racks); four DGX H100 per ra
 servers, 2,048 GPUs), a QM9700 leaf on top of each rack and eight QM9700 spines in the free U
 of eight racks; two zero-U PDUs per rack on an A and a B feed (415 V three-phase, 80 A:
 46 kW each, so either side alone carries the rack); RPP panels per hall and side behind a
-2N UPS pair; CRAHs and CDUs per hall; chillers and power meters at site level.
+2N UPS pair; CRAHs and CDUs per hall; chillers, power meters, rooftop PV and a water meter at
+site level.
 """
 
 from __future__ import annotations
@@ -58,6 +59,29 @@ SPINE_RACKS = ("H1-B01", "H1-B08", "H1-C01", "H1-C08", "H2-B01", "H2-B08", "H2-C
 CRAHS_PER_HALL = 6
 CDUS_PER_HALL = 2
 CHILLERS = 3
+# Site meters: name, metering point (what the building model reads there, see
+# telemetry.simulators.building.site_power), comments. PV generates behind the utility
+# incomer, so the site's energy E_DC = MTR-UTILITY + MTR-PV-ROOF; E_IT = the UPS outputs.
+METERS = (
+    ("MTR-UTILITY", "grid", "Facility meter: utility incomer, the grid import (E_DC less PV)."),
+    ("MTR-UPS-A-OUT", "ups_output:UPS-A", "IT meter: UPS A output (E_IT, PUE category 1)."),
+    ("MTR-UPS-B-OUT", "ups_output:UPS-B", "IT meter: UPS B output (E_IT, PUE category 1)."),
+    (
+        "MTR-MECH",
+        "mechanical",
+        "Facility meter: mechanical board (chillers, CRAHs, CDUs, pumps).",
+    ),
+)
+# Added after the first release: numbered after every other device (see devices()).
+LATER_METERS = (
+    (
+        "MTR-PV-ROOF",
+        "pv",
+        "Generation meter: rooftop PV array output, on-site renewable (E_DC = utility + PV).",
+    ),
+    ("MTR-WATER", "water", "Water meter: the site's mains water supply (WUE = L / kWh of IT)."),
+)
+METER_POINTS = {name: point for name, point, _ in METERS + LATER_METERS}
 # Fixed so that the Overview's status counts are interesting, and the same on every run.
 STATUS_OVERRIDES: dict[str, str] = {
     "H1-B03-DGX02": DeviceStatus.MAINTENANCE,
@@ -217,15 +241,9 @@ def plant_devices() -> list[DevicePlan]:
         DevicePlan(f"CHILLER-{n:02d}", catalog.CHILLER, f"127.12.0.{10 + n}")
         for n in range(1, CHILLERS + 1)
     ]
-    meters = (
-        ("MTR-UTILITY", "Facility meter: utility incomer, the whole site (E_DC)."),
-        ("MTR-UPS-A-OUT", "IT meter: UPS A output (E_IT, PUE category 1)."),
-        ("MTR-UPS-B-OUT", "IT meter: UPS B output (E_IT, PUE category 1)."),
-        ("MTR-MECH", "Facility meter: mechanical board (chillers, CRAHs, CDUs, pumps)."),
-    )
     site += [
         DevicePlan(name, catalog.POWER_METER, f"127.12.0.{20 + n}", comments=comments)
-        for n, (name, comments) in enumerate(meters, start=1)
+        for n, (name, _, comments) in enumerate(METERS, start=1)
     ]
     for hall in HALLS:
         prefix, net = f"H{hall.number}", f"127.12.{hall.number}"
@@ -240,9 +258,24 @@ def plant_devices() -> list[DevicePlan]:
     return site
 
 
+def later_devices() -> list[DevicePlan]:
+    """Devices added to the demo after its first release: the PV and water meters.
+
+    They come last in the build order, because asset tags are numbered by that order and
+    unique: in the middle they would take the tags of devices an already-seeded database
+    holds, and a re-seed that adds them would fail.
+    """
+    specs = {"pv": catalog.POWER_METER, "water": catalog.WATER_METER}
+    return [
+        DevicePlan(name, specs[point], f"127.12.0.{20 + n}", comments=comments)
+        for n, (name, point, comments) in enumerate(LATER_METERS, start=len(METERS) + 1)
+    ]
+
+
 def devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
     """Every device, numbered: serial per type, asset tag across the demo, both by order."""
     drafts = plant_devices() + [d for rack in rack_plans for d in rack_devices(rack)]
+    drafts += later_devices()
     per_type: dict[str, int] = {}
     numbered = []
     for seq, draft in enumerate(drafts, start=1):

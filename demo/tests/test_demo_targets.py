@@ -16,12 +16,14 @@ from pathlib import Path
 
 from django.db.models import Count
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Credential, Device
 from demo import building_plan
 from demo.fleet import modbus_unit_devices, modbus_units, snmp_devices, write_snmp_fleet
 from demo.inventory import seed_demo
+from demo.inventory.layout import METER_POINTS
 from demo.targets import seed_demo_targets
 from telemetry import polling, store
 from telemetry.collectors.nvml import identify, reconcile
@@ -48,6 +50,7 @@ PROFILE_BY_ROLE = {
     DeviceRole.CDU: "cdu_vertiv",
     DeviceRole.CHILLER: "chiller_gateway",
     DeviceRole.ENV_SENSOR: "netbotz_v2",  # every rack's NetBotz, the failed one included
+    DeviceRole.POWER_METER: "meter_pm8000",  # every demo power meter is a PM8240
 }
 
 # One device of each kind the fleet simulates, and a metric its poll must store.
@@ -59,6 +62,9 @@ LIVE_CHECKS = {
     "H1-CDU-01": "cdu_secondary_supply_temperature_celsius",
     "CHILLER-03": "chiller_supply_water_temperature_celsius",
     "H1-A01-ENV": "env_temperature_celsius",
+    "MTR-UTILITY": "meter_active_energy_joules_total",
+    "MTR-PV-ROOF": "meter_active_power_watts",
+    "MTR-WATER": "water_volume_liters_total",
 }
 
 
@@ -86,12 +92,14 @@ class DemoTargetsTests(TestCase):
             gpu_servers.values_list("name", flat=True)
         )
         assert nvml.count() == 252  # 256 DGX, 4 of them planned (the last rack)
-        assert not CollectionTarget.objects.filter(device__role=DeviceRole.POWER_METER).exists()
+        water = CollectionTarget.objects.get(device__name="MTR-WATER")
+        assert (water.protocol, water.profile) == (Protocol.MODBUS, "water_mag6000")
         # A failed device keeps its target: only planned and decommissioned ones have none.
         failed = CollectionTarget.objects.get(device__name="H2-D08-ENV")
         assert failed.device.status == DeviceStatus.FAILED and failed.enabled
         # 202 PDUs, switches and UPSes, and one NetBotz in each of the 64 racks
-        assert self.report.created == Counter({"nvml": 252, "snmp": 266, "modbus": 19})
+        # 19 cooling units, 5 power meters (utility, UPS A and B outputs, mechanical, PV), water
+        assert self.report.created == Counter({"nvml": 252, "snmp": 266, "modbus": 25})
 
     def test_each_device_has_its_own_credential_named_after_it(self):
         snmp = CollectionTarget.objects.filter(protocol=Protocol.SNMP).select_related(
@@ -103,7 +111,11 @@ class DemoTargetsTests(TestCase):
             assert (target.address, target.port) == ("127.0.0.1", SNMP_PORT)
         modbus = CollectionTarget.objects.filter(protocol=Protocol.MODBUS)
         units = sorted(modbus.values_list("credential__modbus_unit_id", flat=True))
-        assert units == list(range(1, 20))
+        assert units == list(range(1, 26))
+        cooling = modbus.filter(
+            device__role__in=[DeviceRole.CRAH, DeviceRole.CDU, DeviceRole.CHILLER]
+        )
+        assert max(cooling.values_list("credential__modbus_unit_id", flat=True)) == 19  # kept
         shared = CollectionTarget.objects.values("credential").annotate(n=Count("id"))
         assert not shared.filter(credential__isnull=False, n__gt=1).exists()
         stored = Credential.objects.filter(name="demo-snmp-UPS-A").values_list(
@@ -119,7 +131,7 @@ class DemoTargetsTests(TestCase):
         before = CollectionTarget.objects.count(), Credential.objects.count()
         report = seed_demo_targets()
         assert sum(report.created.values()) == 0 and report.credentials_created == 0
-        assert sum(report.existing.values()) == 537
+        assert sum(report.existing.values()) == 543
         assert (CollectionTarget.objects.count(), Credential.objects.count()) == before
         tuned.refresh_from_db()
         assert tuned.interval_s == 300
@@ -168,6 +180,9 @@ class DemoTargetsTests(TestCase):
         data = write_snmp_fleet(self.tmp() / "data", agents)
         sim = start_agent(data, SNMP_PORT, building=plan)
         building = Building(Plan.load(plan))
+        snap = building.at(timezone.now().timestamp())  # the site meters read the model
+        assert set(snap.meters) == set(METER_POINTS)
+        assert 1.1 < snap.site.facility_w / snap.site.it_total_w < 1.6
         try:
             units = modbus_units()
             with ModbusSimulator(

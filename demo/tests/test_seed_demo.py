@@ -235,6 +235,13 @@ class SeededDemoTests(TestCase):
         meters = Device.objects.filter(role=DeviceRole.POWER_METER)
         assert meters.filter(comments__startswith="Facility").exists()
         assert meters.filter(comments__startswith="IT").exists()
+        pv, water = Device.objects.get(name="MTR-PV-ROOF"), Device.objects.get(name="MTR-WATER")
+        assert pv.device_type == meters.get(name="MTR-UTILITY").device_type
+        assert water.device_type.manufacturer.slug == "siemens"
+        # Added after the first release: numbered last, so every older device keeps its tag
+        # and a database seeded before them takes them in on a re-seed.
+        assert (pv.asset_tag, water.asset_tag) == ("DEMO-00546", "DEMO-00547")
+        assert Device.objects.get(name="H1-CRAH-01").asset_tag == "DEMO-00010"
 
     def test_fabric_servers_to_their_leaf_and_every_leaf_to_every_spine(self):
         spines = set(
@@ -326,6 +333,8 @@ class SeededDemoTests(TestCase):
         deleted = [
             Device.objects.filter(name="H1-A01-DGX01").delete(),  # GPUs, ports, links cascade
             Device.objects.filter(name="H2-C03-ENV").delete(),
+            # As a database seeded before the PV and water meters were added to the demo.
+            Device.objects.filter(name__in=["MTR-PV-ROOF", "MTR-WATER"]).delete(),
             Link.objects.filter(a__device__name="H1-B02-LEAF").delete(),  # its eight uplinks
             # Free outlets only: deleting a used one unplugs (SET_NULL) a port that exists,
             # and the seed never updates existing rows.
@@ -365,7 +374,7 @@ class FreshRunTests(TestCase):
         call_command("seed_demo", stdout=out)
         lines = out.getvalue().splitlines()
         assert "racks: 64 created" in lines
-        assert "devices: 545 created" in lines
+        assert "devices: 547 created" in lines
         assert re.fullmatch(r"Demo ready: [\d,]+ rows created in \d+\.\d\d s\.", lines[-1])
         server = Device.objects.get(name="H1-A01-DGX01")
         assert server.face == RackFace.FRONT and server.position_u == 2

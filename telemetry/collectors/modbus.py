@@ -1,4 +1,4 @@
-"""Modbus TCP collector for cooling units (CRAH/CRAC, chillers, CDUs).
+"""Modbus TCP collector for cooling units (CRAH/CRAC, chillers, CDUs) and meters.
 
 What to read comes from a register map (``telemetry.collectors.registers``), never from
 code here. Registers are coalesced into as few reads as possible (contiguous, or across a
@@ -35,11 +35,12 @@ from telemetry.readings import PollResult
 
 MAX_READ = 125  # registers per read: the Modbus limit for functions 3 and 4
 _STRUCT = {"int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I", "float32": ">f"}
+_STRUCT |= {"int64": ">q", "uint64": ">Q", "float64": ">d"}
 
 
 @dataclass(frozen=True, slots=True)
 class ModbusTarget:
-    """One cooling unit: where it answers, its unit id, and which register map it speaks.
+    """One unit, a cooling unit or a meter: where it answers, its unit id, its register map.
 
     ``timeout`` is per request; a request is tried ``retries`` more times before the unit
     counts as not answering. ``name`` is how the result names the target (default: a URL).
@@ -103,10 +104,11 @@ def _block(regs: list[Register]) -> Block:
 def decode_raw(words: list[int], dtype: str, word_order: str) -> tuple[int, float]:
     """(raw unsigned bits, decoded value) of one register's words.
 
-    The raw bits are what sentinels are compared with, before any sign or scale.
+    The raw bits are what sentinels are compared with, before any sign or scale. "little"
+    word order is least significant word first: CDAB for 32 bits, GHEFCDAB for 64.
     """
-    if len(words) == 2 and word_order == "little":
-        words = [words[1], words[0]]
+    if word_order == "little":
+        words = words[::-1]
     raw = 0
     for word in words:
         raw = (raw << 16) | (word & 0xFFFF)
@@ -127,7 +129,7 @@ def _store(result: PollResult, reg: Register, words: list[int]) -> None:
     if raw in reg.sentinels:
         result.skip("not_available")
         return
-    if reg.dtype == "float32" and not math.isfinite(value):
+    if reg.dtype.startswith("float") and not math.isfinite(value):
         result.skip("not_available")  # NaN is how float maps say "no value"
         return
     value *= reg.scale
@@ -230,7 +232,7 @@ async def apoll_many(targets: list[ModbusTarget], *, concurrency: int = 32) -> l
 
 
 def poll_many(targets: list[ModbusTarget], *, concurrency: int = 32) -> list[PollResult]:
-    """Poll many cooling units at once (from sync code such as a Celery task)."""
+    """Poll many units at once (from sync code such as a Celery task)."""
     if not targets:
         return []
     run = functools.partial(asyncio.run, apoll_many(list(targets), concurrency=concurrency))
@@ -243,5 +245,5 @@ def poll_many(targets: list[ModbusTarget], *, concurrency: int = 32) -> list[Pol
 
 
 def poll(target: ModbusTarget) -> PollResult:
-    """Poll one cooling unit (from sync code)."""
+    """Poll one unit (from sync code)."""
     return poll_many([target])[0]

@@ -694,6 +694,8 @@ def collect(
         nv = nvml_module(target) if nvml is None else _for_target(nvml, target)
         s = session_for(nv)
         if s.due():
+            if s.initialized:  # freeing the event set drops what it holds: XID 79 above all
+                _drain_events(s, result, 0)
             s.start()
     except ImportError as exc:
         result.error = f"NVML library not importable: {exc}"

@@ -1,11 +1,15 @@
-"""The simulated cooling fleet: one Modbus TCP server on loopback, many units (unit ids).
+"""The simulated cooling fleet and site meters: one Modbus TCP server on loopback, many
+units (unit ids).
 
 Each unit speaks one register map from ``telemetry.collectors.registers`` and is fed by a
 small physical model, so the values move like real ones: supply temperature follows the
 setpoint with thermal lag and sensor noise, return temperature follows IT load, fan speed
-answers the return temperature, chilled-water and CDU delta-T follow heat and flow, energy
-counts up. ``tick()`` advances every model to the injectable ``clock``; a timer calls it
-every ``interval`` seconds (tests pass ``interval=None`` and call it themselves).
+answers the return temperature, chilled-water and CDU delta-T follow heat and flow, a
+meter's power follows load, and energy and water counters count up. With the building
+model (``building=``), units named in ``unit_devices`` read its figures instead: a cooling
+unit the heat its hall makes, a site meter its metering point (``site_power``).
+``tick()`` advances every model to the injectable ``clock``; a timer calls it every
+``interval`` seconds (tests pass ``interval=None`` and call it themselves).
 
 Faults on demand, per unit: a high supply temperature, a forced alarm bit, exception
 responses (for every read or for one address range), and a unit that stops answering.
@@ -36,11 +40,14 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from telemetry.collectors.registers import MAPS, Register, RegisterMap
 from telemetry.simulators.building import Building
+from telemetry.simulators.building.site_power import electrical_readings
 
 Key = tuple[str, str]  # (metric, component)
 _RANGE = {"int16": (-32768, 32767), "uint16": (0, 0xFFFF)}
 _RANGE |= {"int32": (-(2**31), 2**31 - 1), "uint32": (0, 2**32 - 1)}
+_RANGE |= {"int64": (-(2**63), 2**63 - 1), "uint64": (0, 2**64 - 1)}
 _STRUCT = {"int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I", "float32": ">f"}
+_STRUCT |= {"int64": ">q", "uint64": ">Q", "float64": ">d"}
 
 
 def _lag(value: float, target: float, dt: float, tau: float) -> float:
@@ -75,6 +82,13 @@ class Model:
         elif kind == "chiller":
             self.setpoint = rng.choice([7.0, 8.0, 10.0])
             self.s = {"supply": self.setpoint, "ret": self.setpoint + 5, "flow": 50.0}
+        elif kind == "power_meter":  # a board of this size, its counter some years old
+            self.setpoint = 0.0
+            self.s = {"rated": rng.choice([250e3, 500e3, 1e6])}
+            self.energy_j = self.s["rated"] * rng.uniform(2.0, 6.0) * 3.15e7
+        elif kind == "water_meter":
+            self.setpoint = 0.0
+            self.s = {"volume": rng.uniform(5e6, 2e7)}  # litres on the totaliser
         else:
             self.setpoint = 32.0
             self.s = {"supply": 32.0, "ret": 38.0, "pump": 65.0, "fac": 25.0}
@@ -84,16 +98,19 @@ class Model:
 
     def step(self, t: float, dt: float, load: float, faults: Faults) -> None:
         physics = {"crah": self._air, "crac": self._air, "chiller": self._chiller}
+        physics |= {"power_meter": self._meter, "water_meter": self._water}
         physics.get(self.kind, self._cdu)(t, dt, load, faults)
         self.alarms |= faults.alarms
 
-    def read(self, values: dict[str, float], alarms: set[str], unit: Unit) -> None:
-        """Take the building model's figures: one per register of the unit's map."""
-        self.out = {
-            (reg.metric, reg.component): values[reg.metric]
-            for reg in unit.map.registers
-            if reg.metric in values
-        }
+    def read(self, values: dict, alarms: set[str], unit: Unit) -> None:
+        """Take the building model's figures: one per register of the unit's map, by
+        (metric, component) where a component has its own figure, else by metric."""
+        self.out = {}
+        for reg in unit.map.registers:
+            key = (reg.metric, reg.component)
+            value = values.get(key, values.get(reg.metric))
+            if value is not None:
+                self.out[key] = value
         self.alarms = set(alarms) | unit.faults.alarms
 
     def _air(self, t: float, dt: float, load: float, f: Faults) -> None:
@@ -151,6 +168,23 @@ class Model:
         }
         self.alarms = {"high_chilled_water_temperature"} if s["supply"] > sp + 4 else set()
 
+    def _meter(self, t: float, dt: float, load: float, f: Faults) -> None:
+        watts = self.s["rated"] * load
+        self.energy_j += watts * dt
+        readings = electrical_readings(watts, 0.97, t)
+        self.out = {k if isinstance(k, tuple) else (k, ""): v for k, v in readings.items()}
+        self.out["meter_active_energy_joules_total", ""] = self.energy_j
+        self.alarms = set()
+
+    def _water(self, t: float, dt: float, load: float, f: Faults) -> None:
+        flow = 0.1 + 0.5 * load  # L/s: more cooling, more water
+        self.s["volume"] += flow * dt
+        self.out = {
+            ("water_flow_liters_per_second", ""): flow,
+            ("water_volume_liters_total", ""): self.s["volume"],
+        }
+        self.alarms = set()
+
     def _cdu(self, t: float, dt: float, load: float, f: Faults) -> None:
         s, sp = self.s, self.setpoint
         s["fac"] = _lag(s["fac"], 25 + 2 * math.sin(2 * math.pi * t / 86400), dt, 600)
@@ -176,13 +210,14 @@ class Model:
 
 def encode(reg: Register, value: float | None) -> list[int]:
     """Base-unit value -> the register's raw words (the inverse of the collector's decode)."""
+    floating = reg.dtype.startswith("float")
     if value is None:  # the unit has no such sensor: answer "not available"
         raw = min(reg.sentinels) if reg.sentinels else 0
         data = raw.to_bytes(2 * reg.count, "big")
-        if reg.dtype == "float32":
-            data = struct.pack(">f", math.nan)
-    elif reg.dtype == "float32":
-        data = struct.pack(">f", value / reg.factor / reg.scale)
+        if floating:
+            data = struct.pack(_STRUCT[reg.dtype], math.nan)
+    elif floating:
+        data = struct.pack(_STRUCT[reg.dtype], value / reg.factor / reg.scale)
     else:
         lo, hi = _RANGE[reg.dtype]
         data = struct.pack(
@@ -283,8 +318,11 @@ class ModbusSimulator:
             snapshot = self.building.at(now) if self.building else None
             for unit in self.units.values():
                 device = self.unit_devices.get(unit.unit_id)
-                if snapshot is not None and device in snapshot.cooling and unit.load is None:
-                    unit.model.read(snapshot.cooling[device], snapshot.alarms[device], unit)
+                figures = None
+                if snapshot is not None and unit.load is None:
+                    figures = snapshot.cooling.get(device, snapshot.meters.get(device))
+                if figures is not None:
+                    unit.model.read(figures, snapshot.alarms.get(device, set()), unit)
                 else:
                     unit.model.step(now, dt, self.fleet_load(unit, now), unit.faults)
                 unit.render()
@@ -430,6 +468,7 @@ def parse_units(specs: list[str]) -> dict[int, str]:
 
 
 DEFAULT_FLEET = ["crah_stulz:1-6", "crac_liebert:7-8", "chiller_gateway:9-10", "cdu_vertiv:11-14"]
+DEFAULT_FLEET += ["meter_pm8000:15-18", "water_mag6000:19"]
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:
@@ -437,7 +476,9 @@ def _exit_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Simulated cooling units over Modbus TCP.")
+    parser = argparse.ArgumentParser(
+        description="Simulated cooling units and meters over Modbus TCP."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
     parser.add_argument("--port", type=int, default=5020, help="0 picks a free port")
     parser.add_argument("--units", nargs="+", default=DEFAULT_FLEET, metavar="MAP:IDS")

@@ -492,9 +492,18 @@ class SimulatedNvml:
         eventSet.registered[handle] = eventSet.registered.get(handle, 0) | eventTypes
 
     def nvmlEventSetWait(self, eventSet: EventSet, timeoutms: int) -> EventData:
-        """Never sleeps: simulated time does not pass while waiting."""
+        """Never sleeps: simulated time does not pass while waiting.
+
+        The GPUs are brought up to the clock first, as the driver queues an XID when it
+        happens, not when a GPU is next asked about: a scheduled XID 79 that only surfaced
+        at the next device call came after the collector's drain, and its re-init freed the
+        event set with the XID still in it.
+        """
         if not self._refs:
             raise NVMLError(pynvml.NVML_ERROR_UNINITIALIZED)
+        now = self.clock()
+        if now - self._t >= MIN_ADVANCE_S:
+            self.advance(now)
         if not eventSet.pending:
             raise NVMLError(pynvml.NVML_ERROR_TIMEOUT)
         return eventSet.pending.popleft()
@@ -525,7 +534,9 @@ def _field(s: GpuState, field_id: int) -> int | None:
 
 _hosts: dict[str, SimulatedNvml] = {}
 # The model's scheduled GPU faults, as inject() names them.
-SCHEDULED = {"xid": "xid31", "gpu_lost": "xid79", "ecc": "ecc_uncorrected"}
+# "xid" is a critical XID standing alone (XID 31, an application's page fault, was here:
+# rightly no critical-XID rule lists it, so the demo showed no critical XID of its own).
+SCHEDULED = {"xid": "nvlink_error", "gpu_lost": "xid79", "ecc": "ecc_uncorrected"}
 
 
 def for_host(host: str) -> SimulatedNvml:
@@ -561,7 +572,8 @@ def inject(host: str | SimulatedNvml, gpu: int | None, fault: str) -> None:
     also fallen off the bus, so every call on it raises NVMLError_GpuIsLost); ``"gpu_lost"``,
     ``"unknown"``, ``"reset_required"``: every call on it raises that error;
     ``"ecc_uncorrected"``: DBE counters +1, a row remap pending, XID 48; ``"ecc_corrected"``:
-    SBE counters +1; ``"thermal_slowdown"``: cooling lost, the die heats past slowdown with its
+    SBE counters +1; ``"nvlink_error"``: a link retrains (XID 74, NVLink replay and recovery
+    counters up); ``"thermal_slowdown"``: cooling lost, the die heats past slowdown with its
     usual inertia; ``"power_brake"``: HW power brake asserted (clocks drop at once);
     ``"remap_failure"``: a row remap failed (the GPU needs replacing);
     ``"not_supported:<feature>"`` / ``"function_not_found:<feature>"`` (a FEATURES key, a
@@ -610,6 +622,10 @@ def _inject_gpu(sim: SimulatedNvml, dev: Device, fault: str) -> None:
             s.remapped[1] += 1  # the bad row is remapped ...
             s.remapped[2] = 1  # ... at the next GPU reset: pending
             sim._emit(dev, 48)
+    elif kind == "nvlink_error":
+        s.nvlink_errors[pynvml.NVML_NVLINK_ERROR_DL_REPLAY] += 24  # packets resent ...
+        s.nvlink_errors[pynvml.NVML_NVLINK_ERROR_DL_RECOVERY] += 1  # ... then the link retrained
+        sim._emit(dev, 74)
     elif kind == "thermal_slowdown":
         s.thermal_fault = True
     elif kind == "power_brake":

@@ -12,6 +12,7 @@ Read::
     query(series_id, start, end, max_points=1000) -> QueryResult   # raw / 5m / 1h chosen
     rate(series_id, start, end, bits=64) -> QueryResult             # counters, per second
     energy(series_id, start, end) -> Energy                         # joules + coverage
+    samples(series_id, start, end, counter=) -> (ts, values, res)   # what a sum should use
 
 Read in bulk, for pages (many series in one statement; arrays where objects cost)::
 
@@ -40,7 +41,7 @@ from telemetry.store.bulk import (
     recent_rates,
 )
 from telemetry.store.config import default_interval_s
-from telemetry.store.counters import Energy, counter_deltas, energy, rate
+from telemetry.store.counters import GAP_INTERVALS, Energy, counter_deltas, energy, rate, samples
 from telemetry.store.coverage import first_samples
 from telemetry.store.ingest import IngestResult, ingest
 from telemetry.store.maintain import MaintainReport, maintain
@@ -77,6 +78,8 @@ __all__ = [
     "maintain",
     "query",
     "rate",
+    "samples",
+    "GAP_INTERVALS",
     "reporting_devices",
     "run_rollups",
     "schema_id",

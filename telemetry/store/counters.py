@@ -151,6 +151,23 @@ def energy(
     return Energy(joules, float(dt[ok].sum()), span, method, res)
 
 
+def samples(
+    series_id: int, start: datetime, end: datetime, *, counter: bool, now: datetime | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The points a sum over [start, end) should use: raw while it is kept, else 5-minute
+    rollups (a counter's last value, power's mean); a range reaching back past raw
+    retention gets both, joined where raw begins. Returns (ts, values, resolution)."""
+    fetch = _counter_points if counter else _power_points
+    cfg = get_config()
+    now = now or timezone.now()  # one instant: the raw part must not slip past the cut
+    cut = None if cfg.raw_retention is None else now - cfg.raw_retention
+    if cut is None or start >= cut or end <= cut:
+        return fetch(series_id, start, end, now)
+    old_ts, old_v, _ = fetch(series_id, start, cut, now)
+    new_ts, new_v, _ = fetch(series_id, cut, end, now)
+    return np.concatenate([old_ts, new_ts]), np.concatenate([old_v, new_v]), "5m+raw"
+
+
 def _seconds(ts: np.ndarray) -> np.ndarray:
     return ts.astype("datetime64[us]").astype(np.int64) / 1e6
 

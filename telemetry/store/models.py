@@ -44,7 +44,7 @@ class Series(models.Model):
     device_id = models.IntegerField(null=True, db_index=True)
     component = models.CharField(max_length=100, blank=True)
     metric = models.CharField(max_length=100, db_index=True)
-    unit = models.CharField(max_length=20, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
     labels = models.JSONField(default=dict, blank=True)
     labels_key = models.TextField(default="{}")
     created = models.DateTimeField(auto_now_add=True)

@@ -19,6 +19,7 @@ from telemetry.collectors.modbus import (
     ModbusTarget,
     apoll_many,
     blocks_for,
+    decode_raw,
     plan,
     poll,
     poll_many,
@@ -27,7 +28,7 @@ from telemetry.collectors.registers import MAPS, RegisterMap, Row, to_address
 from telemetry.simulators.modbus import ModbusSimulator
 
 UNITS = {1: "crah_stulz", 2: "crac_liebert", 3: "chiller_gateway", 4: "cdu_vertiv"}
-UNITS |= {5: "crah_stulz", 6: "cdu_vertiv"}
+UNITS |= {5: "crah_stulz", 6: "cdu_vertiv", 7: "meter_pm8000", 8: "water_mag6000"}
 MIB = 1024**2
 
 
@@ -92,6 +93,8 @@ def test_registers_are_read_in_few_requests_of_at_most_125():
         (3, 100, 2),
     ]
     assert {b.function for b in plan("chiller_gateway")} == {3, 4}
+    # The meter: 3000-3111 in one read across defined registers, the INT64 energy apart.
+    assert [(b.address, b.count) for b in plan("meter_pm8000")] == [(2999, 112), (3203, 4)]
     for key, reg_map in MAPS.items():
         covered = [r for b in plan(key) for r in b.registers]
         assert sorted(covered, key=id) == sorted(reg_map.registers, key=id)
@@ -100,7 +103,7 @@ def test_registers_are_read_in_few_requests_of_at_most_125():
     assert [(b.address, b.count) for b in big] == [(0, 125), (125, 5)]
 
 
-@pytest.mark.parametrize("unit", [1, 2, 3, 4], ids=lambda u: UNITS[u])
+@pytest.mark.parametrize("unit", [1, 2, 3, 4, 7, 8], ids=lambda u: UNITS[u])
 def test_every_map_reads_what_the_unit_reports(sim, unit):
     sim.set_load(unit, 0.6)
     sim.tick()
@@ -162,6 +165,34 @@ def test_word_swapped_float32_and_uint32(sim):
     assert got["chiller_supply_water_temperature_celsius", ""] == 6.5
     assert got["chiller_energy_joules_total", ""] == 123_456 * 3.6e6  # kWh -> J
     assert got["chiller_water_flow_liters_per_second", ""] == pytest.approx(50.0)  # m³/h -> L/s
+
+
+def test_64_bit_energy_counter_and_totaliser_most_significant_word_first(sim):
+    meter, water = MAPS["meter_pm8000"], MAPS["water_mag6000"]
+    wh = 0x0000_0012_3456_789A  # 78,187,493,530 Wh: far past what 32 bits hold
+    sim.pin(7, meter.register("meter_active_energy_joules_total"), [0, 0x12, 0x3456, 0x789A])
+    volume = struct.unpack(">4H", struct.pack(">d", 12_345.678))  # m³, an IEEE double
+    sim.pin(8, water.register("water_volume_liters_total"), list(volume))
+    got = readings(poll(target(sim, 7)))
+    assert got["meter_active_energy_joules_total", ""] == wh * 3600  # Wh -> J, exactly
+    assert readings(poll(target(sim, 8)))["water_volume_liters_total", ""] == pytest.approx(
+        12_345_678.0
+    )  # m³ -> L
+    sim.pin(7, meter.register("meter_active_energy_joules_total"), [0x8000, 0, 0, 0])
+    unavailable = poll(target(sim, 7))
+    assert unavailable.skipped == {"not_available": 1}
+    assert ("meter_active_energy_joules_total", "") not in readings(unavailable)
+
+
+def test_64_bit_decoding_in_either_word_order():
+    big = [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFE]  # -2 as an int64
+    assert decode_raw(big, "int64", "big") == (0xFFFF_FFFF_FFFF_FFFE, -2)
+    assert decode_raw(big[::-1], "int64", "little") == (0xFFFF_FFFF_FFFF_FFFE, -2)
+    assert decode_raw([0x0001, 0, 0, 0], "uint64", "big")[1] == 2**48
+    words = list(struct.unpack(">4H", struct.pack(">d", -0.5)))
+    assert decode_raw(words, "float64", "big")[1] == -0.5
+    assert decode_raw(words[::-1], "float64", "little")[1] == -0.5
+    assert decode_raw([0x0001, 0x0002], "uint32", "little")[1] == 0x0002_0001  # as before
 
 
 def test_float32_most_significant_word_first_with_unit_conversion(sim):

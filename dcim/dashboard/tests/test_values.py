@@ -120,19 +120,9 @@ def _component(name: str) -> str:
     return ""
 
 
-# The store's series unit holds 20 characters: this unit (23) cannot be stored yet.
-UNSTORABLE = {"sensor_airflow_cubic_meters_per_minute"}
-
-
 def _readings(role: str) -> list[Reading]:
     keys = SOURCES[role]
-    metrics = {
-        m.name: m
-        for s in catalog.sources()
-        if s.key in keys
-        for m in s.metrics
-        if m.name not in UNSTORABLE
-    }
+    metrics = {m.name: m for s in catalog.sources() if s.key in keys for m in s.metrics}
     return [Reading(n, _value(m), m.unit, _component(n)) for n, m in metrics.items()]
 
 

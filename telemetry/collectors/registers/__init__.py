@@ -1,4 +1,4 @@
-"""Modbus register maps as data: one ``RegisterMap`` per cooling-unit model.
+"""Modbus register maps as data: one ``RegisterMap`` per unit model (cooling units, meters).
 
 A map is written the way vendor documents print it, one ``Row`` per register:
 
@@ -10,15 +10,18 @@ A map is written the way vendor documents print it, one ``Row`` per register:
   ``"1-based"``  register 1 is address 0; the function comes from the row or the map.
   ``"0-based"``  the number is the protocol address; the function comes from the row or map.
 
-- ``dtype``: int16, uint16, int32, uint32 or float32. 32-bit values take two registers;
-  ``word_order`` "big" is the most significant word first (ABCD), "little" the swapped
-  variant (CDAB). Bytes inside a register are always big-endian, as Modbus says.
+- ``dtype``: int16, uint16, int32, uint32, float32 (two registers), or int64, uint64,
+  float64 (four registers, for meters' totals). ``word_order`` "big" is the most
+  significant word first (ABCD), "little" the least significant first (CDAB for 32 bits,
+  all four words reversed for 64). Bytes inside a register are always big-endian, as
+  Modbus says.
 - ``scale`` and ``unit``: the document's scale column and unit; value = raw × scale, in
   that unit. ``UNITS`` converts it to the base unit the reading is stored in.
 - ``valid``: the plausible range, in the document's unit after scaling. Outside it the
   value is skipped (a wrong map or a broken sensor, not a temperature of 3 000 °C).
 - ``sentinels``: raw values meaning "not available" (default 0x8000 for int16, 0xFFFF for
-  uint16, 0x80000000 / 0xFFFFFFFF for 32-bit integers; NaN for float32 is never stored).
+  uint16, 0x80000000 / 0xFFFFFFFF for 32-bit integers, 0x8000000000000000 /
+  0xFFFFFFFFFFFFFFFF for 64-bit ones; a NaN float is never stored).
 - ``bits``: for a "bitmask" row, bit number → alarm name. The word is stored as read and
   each named bit as its own 0/1 reading (``cooling_alarm_active``, component
   ``alarm:<name>``), so an alert rule can name the alarm.
@@ -32,7 +35,7 @@ numbers: check the unit's own document before pointing them at real equipment.
 
 from __future__ import annotations
 
-from telemetry.collectors.registers import cdu, chiller, crah
+from telemetry.collectors.registers import cdu, chiller, crah, meter
 from telemetry.collectors.registers.shapes import (
     ALARM_BIT,
     ALARM_BIT_METRIC,
@@ -60,7 +63,7 @@ __all__ = [
 
 
 def _load() -> dict[str, RegisterMap]:
-    maps = [m for module in (crah, chiller, cdu) for m in module.MAPS]
+    maps = [m for module in (crah, chiller, cdu, meter) for m in module.MAPS]
     keyed = {m.key: m for m in maps}
     if len(keyed) != len(maps):
         raise ValueError("two register maps share a key")

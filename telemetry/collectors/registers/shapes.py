@@ -1,5 +1,6 @@
 """Shapes of a Modbus register map: rows, registers, addressing and units (the maps
-themselves are in ``crah``, ``chiller`` and ``cdu``; the package gathers them in ``MAPS``)."""
+themselves are in ``crah``, ``chiller``, ``cdu`` and ``meter``; the package gathers them in
+``MAPS``)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,23 @@ from dataclasses import dataclass, field
 
 from telemetry.collectors import metric as entry
 
+# Registers each type takes. The 64-bit types are for meters' totals: an energy counter in
+# Wh or a volume totaliser outgrows what 32 bits hold exactly (see ``meter``).
 DTYPES = {"int16": 1, "uint16": 1, "int32": 2, "uint32": 2, "float32": 2}
+DTYPES |= {"int64": 4, "uint64": 4, "float64": 4}
 DEFAULT_SENTINELS = {
     "int16": frozenset({0x8000}),
     "uint16": frozenset({0xFFFF}),
     "int32": frozenset({0x8000_0000}),
     "uint32": frozenset({0xFFFF_FFFF}),
+    "int64": frozenset({0x8000_0000_0000_0000}),
+    "uint64": frozenset({0xFFFF_FFFF_FFFF_FFFF}),
     "float32": frozenset(),
+    "float64": frozenset(),
 }
 # Document unit -> (stored base unit, factor). Flow is stored in litres per second: the
-# size operators read on CDU and chiller data sheets (m³/h and l/min convert exactly).
+# size operators read on CDU and chiller data sheets (m³/h and l/min convert exactly). A
+# volume is stored in litres, the unit WUE is stated in (L per kWh of IT energy).
 UNITS: dict[str, tuple[str, float]] = {
     "degC": ("celsius", 1.0),
     "%": ("percent", 1.0),
@@ -26,9 +34,18 @@ UNITS: dict[str, tuple[str, float]] = {
     "W": ("watts", 1.0),
     "kW": ("watts", 1000.0),
     "kWh": ("joules", 3.6e6),
+    "Wh": ("joules", 3600.0),
+    "kVA": ("voltamperes", 1000.0),
+    "pf": ("", 1.0),  # a power factor: no unit, as the PDUs' pdu_power_factor
+    "V": ("volts", 1.0),
+    "A": ("amperes", 1.0),
+    "Hz": ("hertz", 1.0),
     "l/s": ("liters_per_second", 1.0),
     "l/min": ("liters_per_second", 1 / 60),
     "m3/h": ("liters_per_second", 1000 / 3600),
+    "m3/s": ("liters_per_second", 1000.0),
+    "l": ("liters", 1.0),
+    "m3": ("liters", 1000.0),
     "Pa": ("pascals", 1.0),
     "kPa": ("pascals", 1000.0),
     "bar": ("pascals", 100_000.0),
@@ -42,7 +59,12 @@ ALARM_BIT = entry.state(
     "One alarm of the unit's alarm word, by name (component alarm:<name>): 1 active, 0 clear.",
 )
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*$")
-_SUFFIX = {"joules": "_joules_total", "state": "_state", "bitmask": "_word"}
+_SUFFIX = {
+    "joules": "_joules_total",
+    "liters": "_liters_total",  # a volume is a totaliser: a counter
+    "state": "_state",
+    "bitmask": "_word",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +144,7 @@ class RegisterMap:
     """A unit model's registers; rows are converted and checked once, at import."""
 
     key: str
-    kind: str  # crah, crac, chiller, cdu: which simulated physics feeds it
+    kind: str  # crah, crac, chiller, cdu, power_meter, water_meter: which physics feeds it
     title: str
     numbering: str
     rows: tuple[Row, ...]

@@ -1,4 +1,5 @@
-"""The building at one instant: GPU load and power, servers, outlets, PDUs, UPSes, air, cooling.
+"""The building at one instant: GPU load and power, servers, outlets, PDUs, UPSes, air, cooling,
+and the site meters.
 
 One model behind every simulator. ``Building(plan).at(t)`` is a ``Snapshot`` whose numbers
 all follow from the same GPU loads, so that they agree as a real building's do:
@@ -9,12 +10,15 @@ all follow from the same GPU loads, so that they agree as a real building's do:
 - an outlet carries its PSU; a PDU reads the sum of its outlets plus its own controller, with
   apparent power from each PSU's power factor, pole currents from the line voltage;
 - a UPS delivers what its PDUs draw plus distribution losses, and draws that plus its own
-  losses (fixed, proportional and quadratic in load);
+  losses (fixed, proportional and quadratic in load), plus a recharge after a battery spell;
 - rack inlet air = the hall's supply air + a position term (row ends recirculate) + a
   per-rack offset + recirculation growing with the rack's heat; outlet = inlet + heat over
   the servers' airflow;
 - CRAHs remove the air side of the hall's heat, CDUs (rear-door heat exchangers) the rest;
-  chillers take both plus fan and pump power, at a COP that follows the outdoor air.
+  chillers take both plus fan and pump power, at a COP that follows the outdoor air (free
+  cooling when it is cold);
+- the site meters (utility incomer, UPS outputs, mechanical board, rooftop PV, water) read
+  the site's figures (``site_power``), so that PUE and WUE come out as a real site's.
 
 Pure functions of the plan's seed and the time, except energy and error counters, which a
 process integrates from its first snapshot on (each counter lives in one process only).
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from telemetry.simulators.building import faults as fault_schedule
-from telemetry.simulators.building import jobs
+from telemetry.simulators.building import jobs, site_power
 from telemetry.simulators.building.plan import MAINTENANCE, DeviceSpec, Plan, RackSpec
 
 SQRT3 = math.sqrt(3.0)
@@ -57,6 +61,14 @@ CRAH_AIRFLOW_M3S = 16.0  # at 100 % fan
 CRAH_FAN_W = 9_000.0  # at 100 % fan (cube law)
 CDU_PUMP_W = 15_000.0  # two pumps at 100 %
 WATER_CP = 4186.0
+# Where a site meter's counter starts (J, or L for water): a few years of its load.
+METER_BASE = {
+    "grid": (1.5e14, 4e14),  # 40-110 GWh
+    "ups_output": (6e13, 1.8e14),
+    "mechanical": (1e13, 4e13),
+    "pv": (1.5e12, 4e12),  # 0.4-1.1 GWh: a few years of the roof
+    "water": (5e6, 2e7),  # 5,000-20,000 m³
+}
 
 
 def wiggle(t: float, phase: float) -> float:
@@ -87,6 +99,9 @@ class Snapshot:
     values: dict[str, float] = field(default_factory=dict)
     cooling: dict[str, dict[str, float]] = field(default_factory=dict)  # unit -> metric -> v
     alarms: dict[str, set[str]] = field(default_factory=dict)
+    site: site_power.SitePower | None = None
+    # meter -> metric, or (metric, component) for a per-phase reading -> value
+    meters: dict[str, dict] = field(default_factory=dict)
 
 
 class Building:
@@ -106,6 +121,7 @@ class Building:
         self.cdus = plan.plant_of("cdu")
         self.chillers = plan.plant_of("chiller")
         self.upses = plan.plant_of("ups")
+        self.meters = [p for p in plan.plant_of("meter") if p.measures and p.status != "failed"]
         self.bad_board = fault_schedule.bad_board(plan)
         # Fixed per board and per rack: the spread a real fleet shows.
         self.gpu_scale: dict[str, list[tuple[float, float, float]]] = {}
@@ -203,6 +219,7 @@ class Building:
             self._rack(rack, t, ctx, snap)
         self._power_chain(snap, ctx["dead_pdus"], ctx["on_battery"])
         self._air(snap, ctx["supply"])
+        self._site(snap, ctx["offset_s"])
         return snap
 
     def _context(self, t: float) -> dict:
@@ -341,7 +358,9 @@ class Building:
             on_batt_s = t - battery.start if battery else 0.0
             v[f"{key}/output_w"] = out
             v[f"{key}/losses_w"] = losses
-            v[f"{key}/input_w"] = 0.0 if battery else out + losses
+            recharge = 0.0 if battery else site_power.recharge_w(self.plan, ups.name, t, out)
+            v[f"{key}/recharge_w"] = recharge
+            v[f"{key}/input_w"] = 0.0 if battery else out + losses + recharge
             v[f"{key}/source"] = 5.0 if battery else 3.0  # RFC 1628: battery(5), normal(3)
             v[f"{key}/on_battery_s"] = on_batt_s
             charge = max(0.0, 100.0 - on_batt_s / 12.0)
@@ -391,9 +410,10 @@ class Building:
             for u in snap.cooling.values()
         )
         running = [c for c in self.chillers if c.status == "active"] or self.chillers
+        outdoor = site_power.outdoor_c(self.plan.seed, t)
         for chiller in self.chillers:
             share = plant_heat / len(running) if chiller in running else 0.0
-            snap.cooling[chiller.name] = self._chiller(chiller.name, share, t)
+            snap.cooling[chiller.name] = self._chiller(share, outdoor, t)
         for name, values in snap.cooling.items():
             snap.alarms[name] = self._cooling_alarms(values)
 
@@ -419,7 +439,8 @@ class Building:
             supply = SUPPLY_SETPOINT_C + 0.2 * math.sin(t / 300.0 + len(crah.name))
             fault = crah_fault.get(crah.name)
             if fault:
-                supply += 9.0 * min(1.0, (t - fault.start) / 180.0)
+                ramp = min(1.0, (t - fault.start) / fault_schedule.CRAH_RAMP_S)
+                supply += fault_schedule.CRAH_SUPPLY_RISE_C * ramp
             if crah.status != "active":
                 supply += 1.5  # its neighbours reach the zone with warmer air
             out[crah.name] = supply
@@ -467,22 +488,28 @@ class Building:
             "cdu_heat_watts": heat,
         }
 
-    def _chiller(self, name: str, heat: float, t: float) -> dict:
-        hour = ((t + self.utc_offset_s(t)) % 86_400) / 3600
-        outdoor = 6.0 + 4.0 * math.sin(2 * math.pi * (hour - 9) / 24)  # a December day
-        cop = min(9.0, max(3.0, 4.5 + 0.25 * (20.0 - outdoor)))
+    def _chiller(self, heat: float, outdoor: float, t: float) -> dict:
+        compressors = heat > 0 and site_power.free_cooling_share(outdoor) < 1.0
         flow = 50.0
         supply = 10.0 + 0.05 * math.sin(t / 400.0)
         return {
             "chiller_supply_water_temperature_celsius": supply,
             "chiller_return_water_temperature_celsius": supply + heat / (flow * WATER_CP),
             "chiller_water_flow_liters_per_second": flow if heat else 0.0,
-            "chiller_power_watts": heat / cop,
+            "chiller_power_watts": heat * site_power.chiller_watts_per_watt(outdoor),
             "chiller_cooling_output_watts": heat,
             "chiller_outdoor_air_temperature_celsius": outdoor,
             "chiller_supply_water_setpoint_celsius": 10.0,
-            "cooling_compressor_state": 1.0 if outdoor > 12.0 and heat else 0.0,
+            "cooling_compressor_state": 1.0 if compressors else 0.0,
         }
+
+    def _site(self, snap: Snapshot, offset_s: float) -> None:
+        """The site's figures, and what each site meter reads from them."""
+        site = site_power.figures(self.plan, snap.values, snap.cooling, snap.t, offset_s)
+        snap.site = site
+        for meter in self.meters:
+            if values := site_power.meter_values(meter, site, snap.t):
+                snap.meters[meter.name] = values
 
     def _cooling_alarms(self, values: dict) -> set[str]:
         alarms = set()
@@ -512,24 +539,22 @@ class Building:
                     e[name] = jobs.rng_for(self.plan.seed, "energy", name).uniform(1e12, 5e12)
                 e[name] += values["chiller_power_watts"] * dt
                 values["chiller_energy_joules_total"] = e[name]
+        for meter in self.meters:  # a real meter's register starts far from 0
+            values = snap.meters.get(meter.name, {})
+            if "meter_active_power_watts" in values:
+                metric, rate = "meter_active_energy_joules_total", "meter_active_power_watts"
+            elif "water_flow_liters_per_second" in values:
+                metric, rate = "water_volume_liters_total", "water_flow_liters_per_second"
+            else:
+                continue
+            if meter.name not in e:
+                rng = jobs.rng_for(self.plan.seed, "energy", meter.name)
+                e[meter.name] = rng.uniform(*METER_BASE[meter.measures.partition(":")[0]])
+            e[meter.name] += max(0.0, values[rate]) * dt
+            values[metric] = e[meter.name]
 
     def _port_value(self, key: str, t: float) -> float:
         """``port/<switch>/<n>/oper`` (1 up, 2 down) or ``.../in_errors`` (a counter)."""
         _, switch, number, what = key.split("/")
-        n = int(number)
-        flaps = [
-            f
-            for f in fault_schedule.active(self.plan, t)
-            if f.kind == "port_flap" and f.target == switch and f.index == n
-        ]
-        if what == "oper":
-            down = any(int((t - f.start) // fault_schedule.FLAP_S) % 2 == 0 for f in flaps)
-            return 2.0 if down else 1.0
-        # Errors: 3 a second while flapping, counted over this UTC week's flaps.
-        week = int(t // jobs.WEEK_S) * jobs.WEEK_S
-        total = 0.0
-        for hour in range(int(week // 3600), int(t // 3600) + 1):
-            for f in fault_schedule._hour(self.plan, hour):
-                if f.kind == "port_flap" and f.target == switch and f.index == n:
-                    total += 3.0 * max(0.0, min(t, f.end) - f.start)
-        return total
+        oper, in_errors = fault_schedule.port_state(self.plan, switch, int(number), t)
+        return oper if what == "oper" else in_errors

@@ -1,4 +1,5 @@
-"""What the simulated building holds: racks, servers, switches, PDUs, UPSes, sensors, cooling.
+"""What the simulated building holds: racks, servers, switches, PDUs, UPSes, sensors, cooling,
+site meters.
 
 A plain description, no Django: the demo writes it from the inventory
 (``demo.building_plan``), and each simulator process (SNMP agent, Modbus simulator, GPU-host
@@ -68,14 +69,17 @@ class PduSpec:
 
 @dataclass(frozen=True)
 class PlantSpec:
-    """A UPS, CRAH, CDU, chiller or environment sensor."""
+    """A UPS, CRAH, CDU, chiller, environment sensor or site meter."""
 
     name: str
-    kind: str  # "ups", "crah", "cdu", "chiller", "env_sensor"
+    kind: str  # "ups", "crah", "cdu", "chiller", "env_sensor", "meter"
     hall: str = ""
     rack: str = ""
     status: str = "active"
     rated_w: float = 0.0
+    # A meter's metering point: "grid" (utility incomer), "ups_output:<UPS>", "mechanical"
+    # (the mechanical board), "pv" (rooftop array) or "water" (the site's water supply).
+    measures: str = ""
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the plan object

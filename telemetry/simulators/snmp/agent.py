@@ -208,10 +208,17 @@ class Device:
 
 
 class Agent(asyncio.DatagramProtocol):
-    """The UDP side: one datagram in, at most one out; nothing a peer sends stops it."""
+    """The UDP side: one datagram in, at most one out; nothing a peer sends stops it.
 
-    def __init__(self, devices: dict[bytes, Device]) -> None:
+    ``clock`` (epoch seconds) is the time moving values are computed for: the wall clock,
+    or a test's, to poll the building at any instant of its fault schedule.
+    """
+
+    def __init__(
+        self, devices: dict[bytes, Device], clock: Callable[[], float] = time.time
+    ) -> None:
         self.devices = devices
+        self.clock = clock
         self.stats: Counter[str] = Counter()
         self.transport: asyncio.BaseTransport | None = None
 
@@ -237,7 +244,7 @@ class Agent(asyncio.DatagramProtocol):
             return None
         tag, rid, a, b, varbinds = ber.parse_pdu(data, pos)
         asked = [oid for oid, _, _ in varbinds]
-        now, room = time.time(), MAX_MESSAGE - 64 - len(community)
+        now, room = self.clock(), MAX_MESSAGE - 64 - len(community)
         if tag == ber.GET:
             out = [device.get(oid, now) for oid in asked]
             cut = sum(map(len, out)) > room

@@ -1,0 +1,1 @@
+"""Energy and PUE: meters, the energy ledger, figures with category and coverage."""
