@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 import plotly
 
+from dcim.caches import cache_settings, cache_url_for_broker
 from devstack.services import EmbeddedServices
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -129,6 +130,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# The cache the web workers and the Celery worker share (the ledger task warms the Power &
+# PUE page for the web): CACHE_REDIS_URL, else the broker's Redis in another database,
+# else (no Redis) each process its own LocMemCache. See dcim/caches.py.
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or cache_url_for_broker(CELERY_BROKER_URL)
+CACHES = cache_settings(CACHE_REDIS_URL)
 
 # The NVML library the GPU collector loads: the real one, or the stand-in for demos/tests.
 NVML_MODULE = env.str("NVML_MODULE", default="pynvml")

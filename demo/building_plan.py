@@ -83,6 +83,7 @@ def build(site_slug: str = "demo") -> Plan:
     plugs: dict[int, list[Plug]] = {}
     pdu_ups: dict[int, str] = {}
     pdu_side: dict[int, str] = {}
+    pdu_feed_w: dict[int, float] = {}
     ports = PowerPort.objects.filter(device_id__in=present).select_related(
         "outlet__device", "feed__panel__upstream_device"
     )
@@ -93,6 +94,7 @@ def build(site_slug: str = "demo") -> Plan:
                 plugs.setdefault(port.device_id, []).append(Plug(port.outlet.device.name, number))
         if port.feed_id:
             pdu_side[port.device_id] = port.feed.side
+            pdu_feed_w[port.device_id] = float(port.feed.available_power_w)
         upstream = port.feed.panel.upstream_device if port.feed_id else None
         if upstream is not None and upstream.id in present:
             pdu_ups[port.device_id] = upstream.name
@@ -135,6 +137,7 @@ def build(site_slug: str = "demo") -> Plan:
                     pdu_ups.get(d.id, ""),
                     outlets=d.power_outlets.count() or 36,
                     status=d.status,
+                    feed_available_w=pdu_feed_w.get(d.id, 0.0),
                 )
             )
         elif d.name in METER_POINTS:  # a site meter: the model reads its metering point

@@ -104,7 +104,7 @@ def _meters(site: Site) -> int:
             device=pdu,
             metric=PDU_ENERGY,
             component=PDU_COMPONENT,
-            counter_bits=32,
+            counter_bits=None,  # user-resettable, and stored in joules: a decrease is a reset
             parent=ups_out.get(pdu.name[-1]),
         )
     mech = Meter.objects.filter(name="MTR-MECH").first()

@@ -1,6 +1,6 @@
 """Meter history for the demo, as if exported from the site's BMS: ``days`` of 15-minute
 readings of every metered point, computed by the building model, through the store's
-public ingest (the same path as ``manage.py import_readings``).
+public backfill (the same path as ``manage.py import_readings``).
 
 Without it a new demo has no complete hour of energy, so no PUE, no trend and nothing to
 forecast for its first hour. Counters are integrated here (trapezoid over each step) from
@@ -8,18 +8,21 @@ the base the live simulator also starts at, so where history meets live polling 
 counter steps back once: a reset, which the ledger drops, never a jump counted as energy.
 
 Written once: a metered series that already holds history older than a day is left alone.
-About 30 ms of model per step: 30 days (2,880 steps) take ~90 s, so ``make run`` queues it
-on the worker (``demo.tasks.backfill_energy``) rather than waiting for it.
+The hourly faults are left out of the history (they would alias with the 15-minute
+steps); they happen live. About 30 ms of model per step: 30 days (2,880 steps) take ~90 s,
+so ``make run`` queues it on the worker (``demo.tasks.backfill_energy``).
+Through ``store.backfill``: what is older than raw retention goes into the rollups.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from dcim.energy.ledger import resolve_meters
+from dcim.energy.ledger import mark_dirty, resolve_meters
 from dcim.energy.models import Meter
 from demo.building_plan import build
 from telemetry import store
@@ -55,9 +58,12 @@ def backfill(days: int, log: Callable[[str], None] = lambda line: None) -> int:
     if not meters:
         return 0
     live_from = _live_from(meters)
-    model = Building(build())
+    # Without the hourly faults: 15-minute samples would hit a 150 s UPS transfer at the
+    # same offset every hour and count it for the whole step (aliasing, PUE 1.07 not 1.2).
+    model = Building(dataclasses.replace(build(), faults=False))
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-    start = end - timedelta(days=days)
+    # On the hour, so that each batch (12 h) holds whole hours, as store.backfill asks.
+    start = (end - timedelta(days=days)).replace(minute=0)
     steps = int((end - start).total_seconds() // STEP_S)
     counters: dict[str, float] = {}
     previous: dict[str, float] = {}
@@ -74,8 +80,12 @@ def backfill(days: int, log: Callable[[str], None] = lambda line: None) -> int:
                 if readings:
                     batch.add_readings(m.device_id, readings, ts)
                     written += len(readings)
-        store.ingest(batch)
+        store.backfill(batch)  # older than raw retention: into the rollups
         log(f"energy history: {min(first + CHUNK, steps + 1)}/{steps + 1} steps")
+    # Older than the ledger's watermark if a ledger run came first: have it recomputed.
+    resolve_meters()
+    ids = list(Meter.objects.filter(series_id__isnull=False).values_list("series_id", flat=True))
+    mark_dirty(ids, start)
     return written
 
 

@@ -7,7 +7,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "k" * 40)
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "Vn2J3rJ0mH1zkWm3P0fX6m4kX8n7b2d5hH8sQeZt1Yc=")
 os.environ.setdefault("DCIM_HTTPS", "0")
 
+from dcim.caches import cache_settings  # noqa: E402
 from dcim.settings import *  # noqa: E402,F403
+
+# The suite starts only PostgreSQL (no Redis): each test process keeps its own cache.
+CACHES = cache_settings(None)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,11 +15,22 @@ Rows extend the stored series of their device, metric and component (whatever la
 collector gave it), so a backfill joins the live history instead of starting a second
 series that sums would count twice.
 
-Values are written through ``telemetry.store.ingest`` in batches, in one transaction. The
-store keeps a sample once: importing a file twice stores nothing new the second time, and
-a value that differs from a stored one at the same time is not replaced (the summary
-counts both as already stored). Ledger series (meters', GPU energy counters') are then
-marked dirty from their earliest imported time, so the next ledger run recomputes them.
+Values are written through ``telemetry.store.backfill`` in batches, in one transaction, so
+a time of any age the store keeps is accepted: within raw retention (14 days) the samples
+are stored raw; older ones become the store's 5-minute and hourly rollups (cnt, min, max,
+sum, last), which is what the ledger reads beyond raw retention anyway. Only a time older
+than every rollup the store keeps, or ahead of its clock, is refused (by row, nothing
+written). Importing a file twice changes nothing the second time (the summary counts its
+values as already stored):
+
+* raw: the store keeps a sample once; a value that differs from a stored one at the same
+  time is not replaced;
+* history: each 5-minute (or hourly) bucket of a series that the file gives samples for is
+  replaced by the aggregate of the file's samples in it, so a corrected export replaces
+  the earlier one. A series' hour is therefore never split across two batches.
+
+Ledger series (meters', GPU energy counters') are then marked dirty from their earliest
+imported time, so the next ledger run recomputes them.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ COLUMNS = ("device", "metric", "component", "time", "value")
 OPTIONAL = ("unit",)
 CHUNK_ROWS = 50_000  # rows validated per device look-up, values per ingest batch
 ROWS_NAMED = 10  # row numbers named per reason; the rest are counted
+US_PER_HOUR = 3_600_000_000
 
 # Longest first where one suffix ends another.
 SUFFIX_UNITS = (
@@ -400,10 +412,10 @@ def _write(series: dict[Key, _Series], stored: dict[Key, dict], summary: ImportS
             old = stored.get(key)
             unit, labels = (old["unit"], old["labels"]) if old else (s.base_unit, None)
             ts = np.frombuffer(s.ts_us, dtype=np.int64)
-            values = np.frombuffer(s.values, dtype=np.float64)
-            for i in range(0, len(ts), CHUNK_ROWS):
+            order = np.argsort(ts, kind="stable")
+            ts, values = ts[order], np.frombuffer(s.values, dtype=np.float64)[order]
+            for part in _hour_chunks(ts):
                 schema = batch.add_schema([(key[0], key[2], key[1], unit, labels)])
-                part = slice(i, i + CHUNK_ROWS)
                 batch.add_frame(schema, ts[part].astype("datetime64[us]"), values[part])
                 if batch.value_count >= CHUNK_ROWS:
                     _ingest(batch, summary, refused)
@@ -418,8 +430,22 @@ def _write(series: dict[Key, _Series], stored: dict[Key, dict], summary: ImportS
             raise _refused_by_store(series, refused)
 
 
+def _hour_chunks(ts: np.ndarray) -> list[slice]:
+    """Slices of about CHUNK_ROWS of the time-sorted ``ts`` that end on an hour: the store
+    replaces a history bucket by what one call gives for it, so none may span two calls."""
+    hours = ts // US_PER_HOUR
+    out, i = [], 0
+    while i < len(ts):
+        j = min(i + CHUNK_ROWS, len(ts))
+        if j < len(ts):
+            j = int(np.searchsorted(hours, hours[j - 1], side="right"))
+        out.append(slice(i, j))
+        i = j
+    return out
+
+
 def _ingest(batch: store.Batch, summary: ImportSummary, refused: Counter) -> None:
-    result = store.ingest(batch)
+    result = store.backfill(batch)
     summary.batches += 1
     summary.stored += result.stored
     summary.already_stored += result.duplicate
@@ -427,14 +453,14 @@ def _ingest(batch: store.Batch, summary: ImportSummary, refused: Counter) -> Non
 
 
 def _refused_by_store(series: dict[Key, _Series], refused: Counter) -> ImportRefused:
-    """The store refuses times outside what it keeps (older than its raw retention, or
+    """The store refuses times outside what it keeps (older than every rollup it keeps, or
     ahead of its clock): those are the oldest, or newest, values of the file."""
     ts = np.concatenate([np.frombuffer(s.ts_us, dtype=np.int64) for s in series.values()])
     rows = np.concatenate([np.frombuffer(s.rows, dtype=np.int64) for s in series.values()])
     order = np.argsort(ts, kind="stable")
     problems = _Problems()
     words = {
-        "older_than_retention": "older than the store keeps raw samples",
+        "older_than_retention": "older than the store keeps any history",
         "too_far_in_future": "later than now",
     }
     for reason, n in refused.items():

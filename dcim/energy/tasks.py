@@ -1,9 +1,10 @@
-"""Celery task of energy: keep the ledger current, then publish its alerting readings.
+"""Celery task of energy: keep the ledger current, publish its alerting readings, then
+warm the Power & PUE page's cache.
 
 Beat runs ``energy.update_ledger`` every 5 minutes (a django-celery-beat entry created by
 migration 0002, editable in admin). The work is in plain functions (``run``, and below it
-``dcim.energy.ledger.update_ledger`` and ``dcim.energy.alerting.publish``); the task only
-calls them.
+``dcim.energy.ledger.update_ledger``, ``dcim.energy.alerting.publish`` and
+``dcim.energy.views.warm_sites``); the task only calls them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 
-from dcim.energy import alerting, ledger
+from dcim.energy import alerting, ledger, views
 
 log = logging.getLogger(__name__)
 # One run at a time: a first run reads a year of history per meter and may outlast the
@@ -44,8 +45,10 @@ def _lock(sql: str) -> bool:
 
 
 def run(now: datetime | None = None) -> dict:
-    """Update the ledger up to ``now``, then write and evaluate the derived readings.
-    Skipped (and said so) while another run holds the lock."""
+    """Update the ledger up to ``now``, write and evaluate the derived readings, then warm
+    the page's cache for what changed. Skipped (and said so) while another run holds the
+    lock. Warming runs after the lock is released (it only reads the ledger) and at the
+    clock's time, which is what the page's next request uses."""
     now = now or timezone.now()
     with exclusive() as taken:
         if not taken:
@@ -55,6 +58,7 @@ def run(now: datetime | None = None) -> dict:
         a = alerting.publish(now=now)
     if r.unresolved_meters:
         log.warning("energy meters without a series: %s", ", ".join(r.unresolved_meters))
+    warmed = _warm()
     return {
         "series": r.series,
         "hours": r.hours,
@@ -65,10 +69,22 @@ def run(now: datetime | None = None) -> dict:
         "pue_readings": a.pue_readings,
         "alerts_fired": a.fired,
         "alerts_resolved": a.resolved,
+        "warmed_sites": warmed,
     }
+
+
+def _warm() -> list[str]:
+    """The sites whose page cache was warmed; a failure is logged, never raised: the ledger
+    run has done its work, and the page computes what it misses."""
+    try:
+        return views.warm_sites(timezone.now())
+    except Exception:
+        log.exception("warming the Power & PUE page after the ledger run failed")
+        return []
 
 
 @shared_task(name="energy.update_ledger")
 def update_ledger() -> dict:
-    """The ledger up to now, then energy's alerting readings (every 5 minutes)."""
+    """The ledger up to now, energy's alerting readings, then the page's cache warmed
+    (every 5 minutes)."""
     return run()

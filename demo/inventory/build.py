@@ -247,12 +247,12 @@ class _Seeder:
             ("site_id", "name"),
             panels,
         )
-        feed = layout.FEED
-        watts = available_power_w(
-            feed["voltage"], feed["amperage"], feed["max_utilization"], feed["phase"]
-        )
         feeds = {}
         for rack in self.racks:
+            feed = layout.feed_rating(rack)
+            watts = available_power_w(
+                feed["voltage"], feed["amperage"], feed["max_utilization"], feed["phase"]
+            )
             for side in FeedSide.values:
                 panel = panel_pk[(self.site_pk, layout.panel_name(rack.hall, side))]
                 name = layout.feed_name(rack, side)

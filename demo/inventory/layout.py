@@ -6,7 +6,8 @@ database holds, so two runs on two databases name, number and wire everything th
 Shape: one site; two halls of 4 rows × 8 racks (64 racks); four DGX H100 per rack (256
 servers, 2,048 GPUs), a QM9700 leaf on top of each rack and eight QM9700 spines in the free U
 of eight racks; two zero-U PDUs per rack on an A and a B feed (415 V three-phase, 80 A:
-46 kW each, so either side alone carries the rack); RPP panels per hall and side behind a
+46 kW each, so either side alone carries the rack; eight racks on older 63 A circuits, 36 kW,
+do not: see UNDERSIZED_FEED_RACKS); RPP panels per hall and side behind a
 2N UPS pair; CRAHs and CDUs per hall; chillers, power meters, rooftop PV and a water meter at
 site level.
 """
@@ -55,6 +56,23 @@ SERVER_POSITIONS = (2, 10, 18, 26)  # 8U each: U2–U33
 SPINE_POSITION = 40
 LEAF_POSITION = 42  # top of rack
 FEED = {"phase": "three", "voltage": 415, "amperage": 80, "max_utilization": 80}
+# Racks still on the older 63 A circuits, as real halls have them: 415 V × 63 A × √3 × 80 % =
+# 36.2 kW available. Shared by both feeds a full DGX rack (~39 kW training) fits, but when its A
+# feed trips the B side carries it past its continuous limit, which is what makes "PDU above
+# available feed power" show in the demo (the hourly feed_loss fault picks these racks first).
+# One full training rack per job lane, chosen so that in every hour of a year (from 2026-12)
+# one of them trains through the fault's window; two racks cover no single week.
+UNDERSIZED_FEED_RACKS = (
+    "H1-A01",
+    "H1-A05",
+    "H1-B04",
+    "H1-B07",
+    "H2-A01",
+    "H2-B01",
+    "H2-B06",
+    "H2-C08",
+)
+UNDERSIZED_FEED = {**FEED, "amperage": 63}
 SPINE_RACKS = ("H1-B01", "H1-B08", "H1-C01", "H1-C08", "H2-B01", "H2-B08", "H2-C01", "H2-C08")
 CRAHS_PER_HALL = 6
 CDUS_PER_HALL = 2
@@ -177,6 +195,11 @@ def pdu_name(rack: RackPlan, side: str) -> str:
 
 def panel_name(hall: HallSpec, side: str) -> str:
     return f"H{hall.number}-RPP-{side}"
+
+
+def feed_rating(rack: RackPlan) -> dict:
+    """The electrical rating of both feeds of a rack: 80 A, or 63 A on the older circuits."""
+    return UNDERSIZED_FEED if rack.name in UNDERSIZED_FEED_RACKS else FEED
 
 
 def feed_name(rack: RackPlan, side: str) -> str:

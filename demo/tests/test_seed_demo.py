@@ -35,7 +35,7 @@ from dcim.inventory.models import (
     Site,
 )
 from dcim.inventory.models.power import available_power_w, redundant_sides
-from demo.inventory import seed_demo
+from demo.inventory import layout, seed_demo
 
 NVML_UUID = re.compile(r"^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PCI_BUS_ID = re.compile(r"^[0-9A-F]{8}:[0-9A-F]{2}:[0-9A-F]{2}\.[0-7]$")
@@ -188,6 +188,7 @@ class SeededDemoTests(TestCase):
             assert sorted(p.power_ports.all()[0].feed.side for p in pair) == ["A", "B"]
 
     def test_gpu_racks_have_40_kw_budgets_and_one_feed_carries_the_whole_rack(self):
+        """Except on the few racks the layout leaves on undersized (63 A) feeds."""
         rated = defaultdict(int)
         servers_rated = defaultdict(int)
         for device in Device.objects.filter(rack__isnull=False).select_related("device_type"):
@@ -208,6 +209,12 @@ class SeededDemoTests(TestCase):
             assert rated[rack.pk] <= rack.power_budget_kw * 1000, rack
             assert set(feeds[rack.pk]) == {"A", "B"}
             for feed in feeds[rack.pk].values():
+                if rack.name in layout.UNDERSIZED_FEED_RACKS:
+                    # Older 63 A circuits: both sides share the rack, one alone cannot carry
+                    # it (what the demo's feed failover shows), yet each carries most of it.
+                    assert feed.amperage == 63, rack
+                    assert 0.8 * rated[rack.pk] <= feed.available_power_w < rated[rack.pk]
+                    continue
                 # 2N: either side alone carries every device and the whole budget.
                 assert feed.available_power_w >= servers_rated[rack.pk]
                 assert feed.available_power_w >= rated[rack.pk]

@@ -3,6 +3,9 @@
 Write::
 
     ingest(batch) -> IngestResult          # a Batch or its JSON form; idempotent
+    backfill(batch) -> IngestResult        # any age: older than raw retention goes into
+                                           # the 5m/1h rollups; a re-import replaces its
+                                           # buckets (store.backfill docstring)
 
 Read::
 
@@ -31,6 +34,7 @@ Maintain (beat tasks in telemetry.tasks)::
     run_rollups() -> RollupReport    # 5 min and 1 h rollups, late data included
 """
 
+from telemetry.store.backfill import backfill
 from telemetry.store.batch import Batch, Frame, schema_id, series_key
 from telemetry.store.bulk import (
     component_names,
@@ -67,6 +71,7 @@ __all__ = [
     "port_latest",
     "port_rates",
     "recent_rates",
+    "backfill",
     "summed_history",
     "summed_raw",
     "counter_deltas",

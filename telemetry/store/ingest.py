@@ -109,6 +109,7 @@ class IngestResult:
     refused: Counter = field(default_factory=Counter)
     rows: int = 0  # wide rows written or merged
     replayed: bool = False  # the batch (partly) repeated stored rows: slow path taken
+    rolled_up: int = 0  # of ``stored``, values kept in rollups only (``backfill``: history)
 
     @property
     def received(self) -> int:

@@ -3,15 +3,16 @@ write meter history through the store's public ingest, as a collector would."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from dcim.energy.models import Meter, MeterKind
+from dcim.energy.tests.page_site import seed
+from dcim.energy.tests.samples import every, write
 from dcim.inventory.tests.factories import make_device, make_room, make_site
-from telemetry import store
-from telemetry.readings import Reading
 from telemetry.store.db import clear_caches
 
 
@@ -23,23 +24,18 @@ def _fresh_store_caches():
     clear_caches()
 
 
-def write(device, metric: str, unit: str, points, component: str = "") -> None:
-    """Store ``points`` [(datetime, value)] of one metric of ``device``."""
-    batch = store.Batch(batch_id=f"energy-test-{device.pk}-{metric}")
-    for ts, value in points:
-        batch.add_readings(device.pk, [Reading(metric, value, unit, component)], ts)
-    store.ingest(batch)
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The Power & PUE page keeps ledger-derived parts in the cache: no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
-def every(start: datetime, end: datetime, step_s: float, value) -> list[tuple[datetime, float]]:
-    """Samples from ``start`` (inclusive) to ``end`` (inclusive) every ``step_s`` seconds;
-    ``value`` is a number or a function of seconds since ``start``."""
-    out, t = [], 0.0
-    while start + timedelta(seconds=t) <= end:
-        v = value(t) if callable(value) else value
-        out.append((start + timedelta(seconds=t), v))
-        t += step_s
-    return out
+@pytest.fixture
+def rhine(db):
+    """The page tests' site (``page_site.seed``): meters, ledger, tenants, budgets."""
+    return seed(timezone.now())
 
 
 @pytest.fixture
@@ -75,4 +71,4 @@ def now():
     return timezone.now()
 
 
-__all__ = ["MeterKind", "UTC", "every", "write"]
+__all__ = ["MeterKind", "UTC", "every", "write"]  # the helpers, for older imports

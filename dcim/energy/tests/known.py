@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dcim.energy.models import EnergyHour, Meter
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 
 WATTS = "meter_active_power_watts"
 JOULES = "meter_energy_joules_total"

@@ -22,7 +22,7 @@ import numpy as np
 
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import Allocation, CarbonFactor, Meter, MeterKind, Tariff, Tenant
-from dcim.energy.tests.conftest import write
+from dcim.energy.tests.samples import write
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.tests.factories import (
     make_device,

@@ -31,7 +31,7 @@ from dcim.energy.models import (
 )
 from dcim.energy.resources import MeterResource
 from dcim.energy.tasks import LEDGER_LOCK_KEY
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 from dcim.inventory.tests.factories import make_device, make_rack, make_room, make_site
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from dcim.energy.ledger import GPU_ENERGY, update_ledger
 from dcim.energy.models import Allocation, EnergyHour, Meter, MeterKind, Tariff, Tenant
 from dcim.energy.periods import Period
 from dcim.energy.sums import Window, split, totals
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 from dcim.inventory.tests.factories import make_device, make_gpu, make_pdu, make_rack
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,7 +11,7 @@ from dcim.alerts.models import Alert, Rule, State
 from dcim.energy.alerting import COVERAGE_METRIC, PUE_METRIC, publish
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import MeterKind
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 from telemetry import store
 
 pytestmark = pytest.mark.django_db

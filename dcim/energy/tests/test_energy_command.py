@@ -13,7 +13,7 @@ from dcim.energy.figures import compute
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import MeterKind
 from dcim.energy.periods import period
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 
 WATTS = "meter_active_power_watts"
 

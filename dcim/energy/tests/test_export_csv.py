@@ -9,31 +9,17 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import Allocation, Meter, MeterKind, Tenant
-from dcim.energy.tests.conftest import every, write
-from dcim.energy.tests.page_site import seed
+from dcim.energy.tests.samples import every, write
 from dcim.energy.views.gather import TABLES
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.tests.factories import make_device, make_device_type, make_rack
 from dcim.ui.tables import unpooled
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def rhine():
-    return seed(timezone.now())
 
 
 def rows_of(response) -> list[list[str]]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dcim.energy.importing import ImportRefused, import_readings
 from dcim.energy.ledger import GPU_ENERGY
-from dcim.energy.models import EnergyHour, LedgerState, Meter, MeterKind
+from dcim.energy.models import EnergyDay, EnergyHour, LedgerState, Meter, MeterKind
 from dcim.inventory.tests.factories import make_device
 from telemetry import store
 from telemetry.readings import Reading
@@ -117,13 +117,69 @@ def test_header_is_required(site, meter, day, tmp_path):
         import_readings(_csv(tmp_path, _register(day), header=""))
 
 
-def test_a_time_the_store_no_longer_keeps_is_refused_by_row(site, meter, day, tmp_path):
-    old = (timezone.now() - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    body = _register(day, hours=1) + f"main-incomer,{ENERGY},,{old},900,kWh\n"
+def test_a_time_ahead_of_the_store_clock_is_refused_by_row(site, meter, day, tmp_path):
+    ahead = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    body = _register(day, hours=1) + f"main-incomer,{ENERGY},,{ahead},900,kWh\n"
     with pytest.raises(ImportRefused) as exc:
         import_readings(_csv(tmp_path, body))
-    assert exc.value.problems == [("time older than the store keeps raw samples", [7], 1)]
+    assert exc.value.problems == [("time later than now", [7], 1)]
     assert store.find_series(metric=ENERGY) == []
+
+
+def _history(days: int = 60, ending_days_ago: int = 30) -> tuple[str, datetime]:
+    """The incomer's kWh register every 15 minutes (UTC) for ``days`` days ending
+    ``ending_days_ago`` days ago, far older than raw retention: 100 kWh an hour."""
+    end = (timezone.now() - timedelta(days=ending_days_ago)).replace(second=0, microsecond=0)
+    end -= timedelta(minutes=end.minute % 15)
+    start = end - timedelta(days=days)
+    lines = []
+    for i in range(days * 96 + 1):
+        t = (start + timedelta(minutes=15 * i)).astimezone(UTC)
+        lines.append(f"main-incomer,{ENERGY},,{t.isoformat()},{1000 + 25 * i},kWh\n")
+    return "".join(lines), start
+
+
+def _ledger(series_id: int) -> tuple[list, list]:
+    hours = EnergyHour.objects.filter(series_id=series_id).order_by("hour")
+    days = EnergyDay.objects.filter(series_id=series_id).order_by("day")
+    return (
+        [(h.hour, round(h.quantity, 9), h.covered_s) for h in hours],
+        [(d.day, round(d.quantity, 9), d.covered_s) for d in days],
+    )
+
+
+def test_history_older_than_raw_retention_fills_the_ledger(site, meter, tmp_path):
+    """60 days of a BMS's 15-minute register, ending 30 days ago: kept as 5-minute
+    rollups (no raw row), and the ledger's hours and days are the hand values."""
+    body, start = _history()
+    summary = import_readings(_csv(tmp_path, body), update_ledger=True)
+    assert summary.rows == summary.stored == 60 * 96 + 1 and summary.ledger_updated
+    (series,) = store.find_series(device_id=meter.device_id, metric=ENERGY)
+    ts, _, res = store.samples(series["id"], start, start + timedelta(days=1), counter=True)
+    assert res == "5m" and len(ts) == 96  # one per 15 minutes: each sample its own bucket
+    zone = ZoneInfo(site.timezone)
+    day = (start + timedelta(days=15)).astimezone(zone).date()
+    lo = datetime.combine(day, time(0), zone)
+    hi = datetime.combine(day + timedelta(days=1), time(0), zone)
+    hours_in_day = round((hi - lo).total_seconds() / 3600)  # 23 or 25 at a clock change
+    hours = EnergyHour.objects.filter(series_id=series["id"], hour__gte=lo, hour__lt=hi)
+    assert [round(h.quantity, 6) for h in hours] == [100.0] * hours_in_day  # 25 kWh / 15 min
+    assert all(h.covered_s == 3600 for h in hours)
+    ledger_day = EnergyDay.objects.get(series_id=series["id"], day=day)
+    assert round(ledger_day.quantity, 6) == 100.0 * hours_in_day
+
+
+def test_importing_history_twice_changes_nothing(site, meter, tmp_path):
+    body, _ = _history(days=3)
+    path = _csv(tmp_path, body)
+    first = import_readings(path, update_ledger=True)
+    (series,) = store.find_series(device_id=meter.device_id, metric=ENERGY)
+    before = _ledger(series["id"])
+    again = import_readings(path, update_ledger=True)
+    assert first.stored == 3 * 96 + 1 and again.stored == 0
+    assert again.already_stored == 3 * 96 + 1
+    assert _ledger(series["id"]) == before and before[0]
+    assert sum(q for _, q, _ in before[0]) == pytest.approx(3 * 24 * 100.0)
 
 
 def test_a_local_time_that_happens_twice_needs_an_offset(site, meter, tmp_path):

@@ -15,8 +15,8 @@ from dcim.energy.figures import compute
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import CarbonFactor, MeterKind, RenewableCertificate, Tariff, TariffBand
 from dcim.energy.periods import Period, period
-from dcim.energy.tests.conftest import every, write
 from dcim.energy.tests.known import JOULES, LITRES, TZ, WATTS, approx, power, utc
+from dcim.energy.tests.samples import every, write
 
 H = timedelta(hours=1)
 T10 = utc(2026, 12, 1, 10)  # a 4-hour window 10:00-14:00 UTC (11:00-15:00 in Berlin)

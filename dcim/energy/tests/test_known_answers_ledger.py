@@ -13,8 +13,8 @@ from dcim.energy.figures import compute
 from dcim.energy.ledger import mark_dirty, update_ledger
 from dcim.energy.models import BoundaryHour, EnergyDay, LedgerState, MeterKind
 from dcim.energy.periods import Period, period
-from dcim.energy.tests.conftest import every, write
 from dcim.energy.tests.known import JOULES, TZ, WATTS, approx, hour_row, power, series, utc
+from dcim.energy.tests.samples import every, write
 
 H = timedelta(hours=1)
 MOD32 = 2**32

@@ -13,7 +13,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -26,19 +25,6 @@ from dcim.ui.tables import unpooled
 
 pytestmark = pytest.mark.django_db
 CATEGORY_2 = "Category 2: IT at PDU output"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The page keeps ledger-derived parts in the cache: no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def rhine():
-    return seed(timezone.now())
 
 
 def energy_json(period: str, site: str = "rhine") -> dict:

@@ -6,7 +6,7 @@ from dcim.energy.figures import compute
 from dcim.energy.ledger import update_ledger
 from dcim.energy.models import BoundaryHour, EnergyHour, MeterKind
 from dcim.energy.periods import Period
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 
 
 def test_constant_power_gives_its_ratio(site, make_meter):

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 
 from dcim.energy import tasks
 from dcim.energy.models import EnergyHour, LedgerState, MeterKind
-from dcim.energy.tests.conftest import every, write
+from dcim.energy.tests.samples import every, write
 
 pytestmark = pytest.mark.django_db
 POWER = "meter_active_power_watts"

@@ -3,10 +3,10 @@ history, and the energy ledger brought up to date."""
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dcim.energy.ledger import update_ledger
+from dcim.energy.tasks import run
 from demo.energy import seed_energy
 from demo.energy_history import backfill
-from demo.tasks import backfill_energy
+from demo.tasks import HISTORY_DELAY_S, backfill_energy
 
 
 class Command(BaseCommand):
@@ -27,13 +27,17 @@ class Command(BaseCommand):
     def handle(self, *args: str, days: int = 30, background: bool = False, **options) -> None:
         created = seed_energy()
         if background:
-            backfill_energy.delay(days)
+            backfill_energy.apply_async((days,), countdown=HISTORY_DELAY_S)
             self.stdout.write(f"energy: {created} rows created, {days} days of history queued")
             return
         written = backfill(days) if days else 0
-        report = update_ledger()
+        ledger = run()
         self.stdout.write(
             f"energy: {created} rows created, {written:,} history values written, ledger "
-            f"{report.series} series / {report.hours:,} hours / {report.boundary_hours:,} "
-            f"boundary hours"
+            f"{ledger.get('series', 0)} series / {ledger.get('hours', 0):,} hours"
+            + (
+                " (skipped: a ledger run is on; the next one takes it)"
+                if ledger.get("skipped")
+                else ""
+            )
         )

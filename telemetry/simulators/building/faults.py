@@ -14,7 +14,8 @@ What each kind shows (rule: the reading that crosses it):
 - gpu_lost: "GPU lost", and "GPU telemetry stopped" once the board is silent 10 minutes;
 - ecc: "GPU uncorrected ECC error";
 - power_brake: "GPU power brake sustained";
-- feed_loss: "PDU above 80 % of available feed power" (the B PDU of a busy training rack);
+- feed_loss: "PDU above 80 % of available feed power" (the B PDU of a busy training rack),
+  and "PDU above available feed power" when that rack's B feed is an undersized 63 A one;
 - port_flap: "Switch port down", then "Switch port input errors";
 - ups_battery: "UPS on battery", "UPS output not on mains", "UPS battery runtime low";
 - crah_high_supply: "CRAH supply air high", "Cooling unit alarm", and both ASHRAE inlet
@@ -23,6 +24,7 @@ What each kind shows (rule: the reading that crosses it):
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -75,6 +77,8 @@ def _live(plan: Plan, kind: str) -> list[str]:
 
 @lru_cache(maxsize=256)  # a week of hours: a port's error counter sums the week's faults
 def _hour(plan: Plan, hour: int) -> tuple[Fault, ...]:
+    if not plan.faults:
+        return ()
     rng = rng_for(plan.seed, "faults", hour)
     hosts = _live(plan, "gpu_server")
     switches = [d for d in plan.devices if d.kind == "switch" and d.status == "active"]
@@ -107,24 +111,38 @@ def _hour(plan: Plan, hour: int) -> tuple[Fault, ...]:
 def _feed_loss_victim(
     plan: Plan, side_a: list[PduSpec], start: float, end: float, rng: random.Random
 ) -> str:
-    """An A PDU whose rack is full (every server active) and trains through the window.
+    """An A PDU whose rack is full (every server active) and trains through the window,
+    on the rack whose other feed can carry the least.
 
-    Its other side then carries the whole rack, ~85 % of a feed's available power. A rack
-    between jobs, ramping up or writing a checkpoint would draw too little for the rule's
-    5 minutes; if no rack is that busy (a tiny plan), any A PDU of a training rack.
+    Its other side then carries the whole rack: ~85 % of an 80 A feed's available power, past
+    100 % of a 63 A one (the demo's undersized racks), so preferring the weakest other feed
+    shows both PDU rules. A rack between jobs, ramping up or writing a checkpoint would draw
+    too little for the rule's 5 minutes; if no rack is that busy (a tiny plan), any A PDU of
+    a training rack.
     """
     full = _full_training_racks(plan)
     lanes = _lanes(plan)
     steps = range(int(start), int(end) + 1, FEED_LOSS_STEP_S)
     busy = [
-        p.name
+        p
         for p in side_a
         if p.rack in full
         and all(_util(plan, lanes[p.rack], t) >= FEED_LOSS_MIN_UTIL for t in steps)
     ]
+    if busy:
+        other = _other_feed_w(plan)
+        weakest = min(other.get(p.rack, math.inf) for p in busy)
+        return rng.choice([p.name for p in busy if other.get(p.rack, math.inf) == weakest])
     training = _training_racks(plan)
     fallback = [p.name for p in side_a if p.rack in training] or [p.name for p in side_a]
-    return rng.choice(busy or fallback)
+    return rng.choice(fallback)
+
+
+@lru_cache(maxsize=8)
+def _other_feed_w(plan: Plan) -> dict[str, float]:
+    """Rack -> the available power of its B feed, the side that carries it when A trips
+    (racks whose feed is unknown are left out: they count as unlimited)."""
+    return {p.rack: p.feed_available_w for p in plan.pdus if p.side == "B" and p.feed_available_w}
 
 
 def _util(plan: Plan, lane: int, t: float) -> float:
