@@ -32,8 +32,10 @@ DAYS = 30
 
 def _meters(n: int) -> list[Meter]:
     site = Site.objects.create(name="Bench energy", slug="bench-energy", timezone="Europe/Berlin")
-    maker = Manufacturer.objects.create(name="Bench", slug="bench")
-    dtype = DeviceType.objects.create(manufacturer=maker, model="Meter", slug="bench-meter")
+    maker, _ = Manufacturer.objects.get_or_create(name="Bench meters", slug="bench-meters")
+    dtype, _ = DeviceType.objects.get_or_create(
+        manufacturer=maker, model="Ledger meter", slug="bench-ledger-meter"
+    )
     meters = []
     for i in range(n):
         device = Device.objects.create(
@@ -86,8 +88,9 @@ def ledger(meters: int = 20, log: Callable[[str], None] = print) -> dict:
         t0 = time.perf_counter()
         written = _write(rows, end)
         log(f"ledger: {written:,} readings written in {time.perf_counter() - t0:.1f} s")
-        ids = [s["id"] for s in store.find_series(metric="meter_active_energy_joules_total")]
-        ids += [s["id"] for s in store.find_series(metric="meter_active_power_watts")]
+        ids = [
+            s["id"] for m in rows for s in store.find_series(device_id=m.device_id, metric=m.metric)
+        ]
         t0 = time.perf_counter()
         for sid in ids:
             store.samples(sid, end - timedelta(days=DAYS + 1), end, counter=True)

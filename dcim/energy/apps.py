@@ -14,3 +14,8 @@ class EnergyConfig(AppConfig):
         from dcim.energy.alerting import DERIVED_METRICS
 
         catalog.declare(DERIVED_METRICS)
+        # Late samples (behind the rollup job) re-compute their ledger hours.
+        from dcim.energy.ledger import on_late_data
+        from telemetry.signals import late_data
+
+        late_data.connect(on_late_data, dispatch_uid="energy-ledger-late-data")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from dcim.energy.boundaries import rebuild_boundary_hours
@@ -98,11 +98,30 @@ def ledger_series() -> list[LedgerSeries]:
 def mark_dirty(series_ids: list[int], since: datetime) -> None:
     """Late data arrived for these series from ``since`` on: the next run recomputes."""
     hour = floor_hour(since)
-    for sid in series_ids:
-        state, _ = LedgerState.objects.get_or_create(series_id=sid)
-        if state.dirty_from is None or hour < state.dirty_from:
-            state.dirty_from = hour
-            state.save(update_fields=["dirty_from", "updated"])
+    _mark_known(series_ids, hour)
+    known = set(
+        LedgerState.objects.filter(series_id__in=series_ids).values_list("series_id", flat=True)
+    )
+    LedgerState.objects.bulk_create(
+        [LedgerState(series_id=s, dirty_from=hour) for s in set(series_ids) - known],
+        ignore_conflicts=True,
+    )
+
+
+def _mark_known(series_ids: list[int], hour: datetime) -> int:
+    """Move the dirty mark of the series the ledger already keeps back to ``hour``."""
+    return (
+        LedgerState.objects.filter(series_id__in=series_ids)
+        .filter(Q(dirty_from__isnull=True) | Q(dirty_from__gt=hour))
+        .update(dirty_from=hour)
+    )
+
+
+def on_late_data(sender: object, series_ids: list[int], since: datetime, **kwargs: object) -> None:
+    """``telemetry.signals.late_data``: samples arrived behind the rollup job (an agent
+    that buffered while cut off). Only series the ledger keeps are marked; the next run
+    recomputes their hours from there."""
+    _mark_known(series_ids, floor_hour(since))
 
 
 def update_ledger(now: datetime | None = None, only: list[int] | None = None) -> LedgerReport:

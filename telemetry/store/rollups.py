@@ -15,6 +15,7 @@ back by binary COPY. See docs/decisions/0009-telemetry-rollups.md for why not SQ
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,10 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 from psycopg import sql
 
+from telemetry.signals import late_data
 from telemetry.store import copybin, partitions
 from telemetry.store.config import ROLLUP_LOCK_KEY, get_config
 from telemetry.store.db import pg
 
+log = logging.getLogger(__name__)
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 FIVE = timedelta(minutes=5)
 HOUR = timedelta(hours=1)
@@ -197,6 +200,19 @@ def _roll_range(a: datetime, b: datetime, report: RollupReport) -> None:
             report.rows_1h += _write("telemetry_rollup_1h", s, t, out)
 
 
+def _announce_late(pairs: list[tuple[int, datetime]]) -> None:
+    """``telemetry.signals.late_data`` for the series of the late sets, from the earliest
+    late bucket (receivers that fail are logged, never fail the job)."""
+    sets = sorted({p[0] for p in pairs})
+    found = pg().execute("SELECT id FROM telemetry_series WHERE set_id = ANY(%s)", [sets])
+    ids = [r[0] for r in found.fetchall()]
+    for _, error in late_data.send_robust(
+        sender=None, series_ids=ids, since=min(p[1] for p in pairs)
+    ):
+        if isinstance(error, Exception):
+            log.error("late_data receiver failed: %r", error)
+
+
 def _roll_pending(watermark: datetime, report: RollupReport) -> None:
     """Recompute the (set, 5-min bucket) pairs marked by late samples, then their hours."""
     conn = pg()
@@ -207,6 +223,7 @@ def _roll_pending(watermark: datetime, report: RollupReport) -> None:
     if not pairs:
         return
     report.late_buckets += len(pairs)
+    _announce_late(pairs)
     # Rows behind the watermark change: readers caching closed buckets must drop them.
     conn.execute("UPDATE telemetry_rollupstate SET generation = generation + 1 WHERE id = 1")
     sets, buckets = [p[0] for p in pairs], [p[1] for p in pairs]

@@ -38,7 +38,12 @@ class Command(BaseCommand):
             if "page" not in o["skip"]:
                 energy_page.build_site(timezone.now(), int(o["days"]), log=log)
                 page = energy_page.measure(reps=int(o["reps"]), log=log)
-                result["page_p95_ms"] = max(page["p95_ms"].values())
+                # What users meet while the ledger task keeps the cache warm; the cold rows
+                # (a request before the hour's first warm-up) apart.
+                warm = {k: v for k, v in page["p95_ms"].items() if "cold" not in k}
+                cold = {k: v for k, v in page["p95_ms"].items() if "cold" in k}
+                result["page_p95_ms"] = max(warm.values())
+                result["page_p95_cold_ms"] = max(cold.values(), default=None)
                 result["page_p95_target_ms"] = energy_page.BUDGET_MS
                 result["page"] = page
             if "ledger" not in o["skip"]:

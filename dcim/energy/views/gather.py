@@ -41,7 +41,7 @@ class Report:
     it_kind: str | None
     power: dict[str, PowerNow]
     outlook: outlook.Outlook
-    hourly: tuple  # what the hourly parts are cached under (``memo``)
+    hourly: tuple  # what the ledger-derived parts are cached under (``memo``)
 
     @property
     def f30(self) -> Figures:
@@ -81,12 +81,12 @@ def gather(site: Site, now: datetime, *, budget: bool = True) -> Report:
     )
     it_kind = _it_kind(site, f30)
     power = facility_and_it(site, it_kind, now) if it_kind else {}
-    look = memo.memo(
-        (*hourly, "outlook", f30.category), lambda: outlook.site_outlook(site, f30, now)
-    )
+    look = memo.memo((*base, "outlook", f30.category), lambda: outlook.site_outlook(site, f30, now))
     if budget:
         look = replace(look, budget=outlook.budget_records(site, now))
-    return Report(site, tz, now, periods, figures, rooms, days, it_kind, power, look, hourly)
+    # Attribution and the forecast are keyed on the ledger's content too, so a backfill
+    # (or the demo's first history) shows at once, not the next hour.
+    return Report(site, tz, now, periods, figures, rooms, days, it_kind, power, look, base)
 
 
 def _it_kind(site: Site, f30: Figures) -> str | None:

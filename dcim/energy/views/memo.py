@@ -18,8 +18,9 @@ under keys made of exactly those inputs:
 The figures (and the days behind the PUE trend) are keyed on all of these: a figure under
 such a key is the one ``compute`` gives for those inputs, so the page equals ``manage.py
 energy --json`` at any moment. Attribution and the forecast, which count only ended hours
-and cost far more, are keyed on the hour and the factors: they are recomputed once an
-hour, and late data for an ended hour, or a rack given to another tenant, shows the next.
+and cost far more, are keyed the same way: recomputed once an hour and after a backfill,
+while a rack given to another tenant shows the next hour. Reach dates are keyed on the
+UTC day and on ``history_version`` (a backfill or rebuild of past days).
 """
 
 from __future__ import annotations
@@ -72,6 +73,17 @@ def ledger_version(site: Site, hour: datetime) -> tuple:
     params = {"site": site.pk, "recent": hour - RECENT_HOURS * HOUR, "end": hour}
     with connection.cursor() as cur:
         cur.execute(VERSION_SQL, params)
+        return tuple(cur.fetchone())
+
+
+def history_version(site: Site, before: datetime) -> tuple:
+    """Count and newest id of the site's boundary hours before ``before``: unchanged by the
+    5-minute runs (they rewrite the last hours), changed by a backfill or rebuild."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), max(id) FROM energy_boundaryhour WHERE site_id = %s AND hour < %s",
+            [site.pk, before],
+        )
         return tuple(cur.fetchone())
 
 

@@ -1,5 +1,7 @@
 """The IT load outlook: a forecast for the next 24 hours and 7 days with its band, and the
-day each rack and room would reach 80 % of its power budget (``dcim.energy.forecast``).
+day each rack, feed and room would reach 80 % of its power budget (``dcim.energy.forecast``):
+a rack's and room's budget is the racks' power budget, a feed's its breaker rating (80 % of
+it is the NEC continuous limit, the feed's available power).
 
 History is the ledger's, never raw samples: a site's or room's hourly IT energy from its
 boundary hours (kWh in one hour = mean kW), a rack's from the hourly energy of the series
@@ -8,7 +10,7 @@ would read low and drag the forecast down.
 
 The forecast is kept with the page's other hourly parts (``memo``). Reach dates use full
 UTC days only, so they change once a day: they are kept until the UTC day ends (a changed
-budget gives a new key at once; a backfill of past days shows the next day), since
+budget or a backfill of past days gives a new key at once), since
 reading a month of hourly energy per rack costs far more than the page's time budget.
 """
 
@@ -23,10 +25,11 @@ from django.db import connection
 
 from dcim.energy import attribution, forecast
 from dcim.energy.figures import COVERED_HOUR, IT_FIELD, Figures
-from dcim.energy.models import BoundaryHour, Category
+from dcim.energy.models import BoundaryHour, Category, Meter, MeterKind
 from dcim.energy.views import memo, words
 from dcim.energy.views.columns import Col, Record, Table
-from dcim.inventory.models import Rack, Room, Site
+from dcim.inventory.choices import DeviceRole
+from dcim.inventory.models import PowerPort, Rack, Room, Site
 from dcim.ui.tables import cell
 
 HOUR = timedelta(hours=1)
@@ -67,7 +70,7 @@ BUDGET = Table(
     "budget",
     f"When power would reach {BUDGET_FRACTION:.0%} of budget",
     (
-        Col("name", "Rack or room"),
+        Col("name", "Rack, feed or room"),
         Col("kind", "Kind"),
         Col("room", "Room"),
         Col("budget_kw", "Budget", "kW", words.power_at("budget_kw"), True),
@@ -81,7 +84,7 @@ BUDGET = Table(
         ),
         Col("reach_date", "Reaches 80 % on", show=lambda r: cell(r["words"], sort=r["sort"])),
     ),
-    "No rack or room has power history and a budget.",
+    "No rack, feed or room has power history and a budget.",
 )
 
 
@@ -168,11 +171,12 @@ def budget_records(site: Site, now: datetime) -> list[Record]:
     would reach 80 % of budget, soonest first; then those with no date, by name."""
     budgets = tuple(
         Rack.objects.filter(room__site=site).order_by("pk").values_list("pk", "power_budget_kw")
-    )
+    ) + tuple(sorted((k, v[2]) for k, v in _feed_series(site).items()))
     utc = now.astimezone(UTC)
     until_midnight = datetime.combine(utc.date() + timedelta(days=1), datetime.min.time(), UTC)
+    midnight = datetime.combine(utc.date(), datetime.min.time(), UTC)
     return memo.memo(
-        (site.pk, utc.date(), budgets, "budget"),
+        (site.pk, utc.date(), budgets, memo.history_version(site, midnight), "budget"),
         lambda: _budget_records(site, now),
         max(60, int((until_midnight - utc).total_seconds())),
     )
@@ -193,10 +197,46 @@ def _budget_records(site: Site, now: datetime) -> list[Record]:
         if rack_id in racks:
             name, room, budget = racks[rack_id]
             out.append(_reach_record(name, "Rack", room, budget, t, kw, now))
+    feeds = _feed_series(site)
+    by_feed = {k: ("pdu", sids) for k, (_, _, _, sids) in feeds.items()}
+    for feed_id, (t, kw) in _rack_history(by_feed, lo, end).items():
+        name, room, rating_kw, _ = feeds[feed_id]
+        out.append(_reach_record(name, "Feed", room, rating_kw, t, kw, now))
     for room, (t, kw) in _room_history(site, lo, end).items():
         budget = sum(b for _, r, b in racks.values() if r == room.name)
         out.append(_reach_record(room.name, "Room", room.name, budget, t, kw, now))
     out.sort(key=lambda r: (r["sort"], r["kind"], r["name"]))
+    return out
+
+
+def _feed_series(site: Site) -> dict[int, tuple[str, str, float, set[int]]]:
+    """{feed id: (name, room, breaker rating kW, the ledger series of the PDUs it feeds)}:
+    each PDU whose IT meter (PDU output or equipment input) is in the ledger, by the feed
+    its inlet is wired to."""
+    meters = dict(
+        Meter.objects.filter(
+            site=site,
+            enabled=True,
+            series_id__isnull=False,
+            kind__in=(MeterKind.IT_PDU_OUTPUT, MeterKind.IT_INPUT),
+            device__role=DeviceRole.PDU,
+        ).values_list("device_id", "series_id")
+    )
+    out: dict[int, tuple[str, str, float, set[int]]] = {}
+    ports = PowerPort.objects.filter(device_id__in=list(meters), feed__isnull=False).values_list(
+        "device_id",
+        "feed_id",
+        "feed__name",
+        "feed__rack__room__name",
+        "feed__available_power_w",
+        "feed__max_utilization",
+    )
+    for device_id, feed_id, name, room, available_w, max_util in ports:
+        if not available_w or not max_util:
+            continue
+        rating_kw = available_w / (max_util / 100) / 1000
+        entry = out.setdefault(feed_id, (name, room or "", rating_kw, set()))
+        entry[3].add(meters[device_id])
     return out
 
 
