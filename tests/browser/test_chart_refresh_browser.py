@@ -5,6 +5,7 @@ buckets hollow (dcim/dashboard/buckets.py)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,8 @@ from dcim.inventory.models import GPU, Device, DeviceType, Manufacturer, Rack, R
 from telemetry.readings import Reading
 from tests.browser.conftest import ingest as browser_ingest
 from tests.browser.conftest import shot
+
+RAW_STEP_S = 15  # the poll interval the first-minute IT-load chart sums raw samples at
 
 pytestmark = pytest.mark.slow
 PANEL = "document.querySelector('#device-chart-panel')"
@@ -86,6 +89,10 @@ def test_device_chart_refreshes_with_its_tables_keeping_range_and_zoom(page, hos
 
 def test_first_minute_charts_say_so_and_draw_partial_buckets_hollow(page, host):
     server, pdu = host[DeviceRole.GPU_SERVER], host[DeviceRole.PDU]
+    # The IT-load point sits in a bucket of one poll interval (15 s) that must still be
+    # open when the page asks: start just after a bucket opens (a point taken 13 s into its
+    # bucket was closed, so complete, by the time a loaded machine drew the page).
+    time.sleep(RAW_STEP_S - time.time() % RAW_STEP_S + 0.2)
     now = timezone.now()
     ingest(server, temperature(55.0), now - timedelta(seconds=30))
     ingest(server, temperature(56.0), now)
