@@ -195,7 +195,8 @@ def kpi_records(f: Figures) -> list[Record]:
 def _partial(coverage: float) -> str:
     if coverage >= 1:
         return ""
-    return f"A sum over {coverage:.0%} of the period's hours: an underestimate."
+    shown = f"{coverage:.1%}" if coverage >= 0.995 else f"{coverage:.0%}"  # never "100 %"
+    return f"A sum over {shown} of the period's hours: an underestimate."
 
 
 def _num(value: float | None, digits: int, unit: str) -> str:
