@@ -94,8 +94,8 @@ def _meters(site: Site) -> int:
             description=devices[name].comments[:200],
         )
     ups_out = {side: Meter.objects.filter(name=f"MTR-UPS-{side}-OUT").first() for side in "AB"}
-    pdus = Device.objects.filter(site=site, role=DeviceRole.PDU, status=DeviceStatus.ACTIVE)
-    for pdu in pdus.select_related("room").order_by("name"):
+    for pdu in _working(site, DeviceRole.PDU):
+        # User-resettable, and stored in joules: a decrease is a reset (no counter width).
         n += _meter(
             site,
             pdu.name,
@@ -104,22 +104,21 @@ def _meters(site: Site) -> int:
             device=pdu,
             metric=PDU_ENERGY,
             component=PDU_COMPONENT,
-            counter_bits=None,  # user-resettable, and stored in joules: a decrease is a reset
             parent=ups_out.get(pdu.name[-1]),
         )
     mech = Meter.objects.filter(name="MTR-MECH").first()
-    cdus = Device.objects.filter(site=site, role=DeviceRole.CDU, status=DeviceStatus.ACTIVE)
-    for cdu in cdus.select_related("room").order_by("name"):
+    for cdu in _working(site, DeviceRole.CDU):
         n += _meter(
-            site,
-            cdu.name,
-            kind=MeterKind.COOLING,
-            room=cdu.room,
-            device=cdu,
-            metric=CDU_POWER,
+            site, cdu.name, kind=MeterKind.COOLING, room=cdu.room, device=cdu, metric=CDU_POWER,
             parent=mech,
-        )
+        )  # fmt: skip
     return n
+
+
+def _working(site: Site, role: str):
+    """The site's active devices of a role, by name, with their room."""
+    devices = Device.objects.filter(site=site, role=role, status=DeviceStatus.ACTIVE)
+    return devices.select_related("room").order_by("name")
 
 
 def _month_start(months_ago: int) -> datetime:
