@@ -40,6 +40,21 @@ def private_redis():
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.fixture
+def fresh_rule_caches():
+    """The alert rule index and the store's registry (device facts, series ids) are
+    process caches: they must not outlive a test's rolled-back transaction. Test packages
+    that evaluate rules make this autouse in their conftest."""
+    from dcim.alerts import rule_index
+    from telemetry.store.db import clear_caches
+
+    rule_index.invalidate()
+    clear_caches()
+    yield
+    rule_index.invalidate()
+    clear_caches()
+
+
 # -- users and logged-in clients ---------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -61,3 +62,36 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value or ""
         return encrypt(value)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_encryption_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``check --deploy`` fails on a FIELD_ENCRYPTION_KEY that is not a list of Fernet keys:
+    otherwise the first credential saved in production is the first to find out."""
+    keys = getattr(settings, "FIELD_ENCRYPTION_KEY", "") or ""
+    parts = [k.strip() for k in keys.split(",") if k.strip()]
+    if not parts:
+        return [checks.Error("FIELD_ENCRYPTION_KEY is not set.", hint=KEY_HINT, id="dcim.E001")]
+    bad = []
+    for i, key in enumerate(parts, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            bad.append(i)
+    if bad:
+        which = ", ".join(f"#{i}" for i in bad)
+        return [
+            checks.Error(
+                f"FIELD_ENCRYPTION_KEY key {which} of {len(parts)} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes).",
+                hint=KEY_HINT,
+                id="dcim.E002",
+            )
+        ]
+    return []
+
+
+KEY_HINT = (
+    "Generate one with: python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'"
+)

@@ -14,5 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("alerts/", include("dcim.alerts.urls")),
     path("energy/", include("dcim.energy.urls", namespace="energy")),
+    path("maintenance/", include("dcim.maintenance.urls", namespace="maintenance")),
+    path("ha/", include("dcim.availability.urls", namespace="availability")),
+    path("reports/", include("dcim.reports.urls", namespace="reports")),
     path("", include("dcim.dashboard.urls")),
 ]

@@ -8,21 +8,24 @@ admin (a server marked failed) changes what the simulators report at the next st
 
 Planned and decommissioned devices are left out: they draw nothing and report nothing.
 Site meters are in by name (``layout.METER_POINTS`` says where each one meters): the
-inventory has no field for a meter's metering point.
+inventory has no field for a meter's metering point. So are the HA pairs
+(``layout.HA_PAIRS``), with the file ``manage.py demo_inject`` leaves failovers in.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 from dcim.inventory.choices import DeviceRole, DeviceStatus
 from dcim.inventory.models import Device, PowerPort, Rack, Site
-from demo.inventory.layout import METER_POINTS
+from demo.inventory.layout import HA_PAIRS, METER_POINTS, ha_member_names
 from telemetry.simulators.building import (
     PLAN_ENV,
     DeviceSpec,
+    HaPairSpec,
     PduSpec,
     Plan,
     PlantSpec,
@@ -154,12 +157,32 @@ def build(site_slug: str = "demo") -> Plan:
         devices=tuple(device_specs),
         pdus=tuple(pdu_specs),
         plant=tuple(plant),
+        ha_pairs=_ha_pairs(devices),
     )
+
+
+def _ha_pairs(devices: list[Device]) -> tuple[HaPairSpec, ...]:
+    """The layout's HA pairs, each with its members that are in the building and working
+    (a failed one is dark: its partner is master for good); pairs with none are left out."""
+    working = {d.name for d in devices if d.status != DeviceStatus.FAILED}
+    out = []
+    for name, protocol, _, _ in HA_PAIRS:
+        members = tuple(m for m in ha_member_names(name) if m in working)
+        if members:
+            out.append(HaPairSpec(name, protocol, members))
+    return tuple(out)
+
+
+def injections_file(plan_path: Path) -> Path:
+    """Where ``manage.py demo_inject`` leaves injected faults: beside the plan, so that
+    it survives the fleet's restarts (the plan is rewritten, this file is not)."""
+    return Path(plan_path).with_name("injections.json")
 
 
 def write(path: Path, site_slug: str = "demo") -> Path:
     """Write the plan where the simulators will look (``DCIM_BUILDING_PLAN``)."""
-    return build(site_slug).save(path)
+    plan = replace(build(site_slug), injections=str(injections_file(path).resolve()))
+    return plan.save(path)
 
 
-__all__ = ["PLAN_ENV", "build", "write"]
+__all__ = ["PLAN_ENV", "build", "injections_file", "write"]

@@ -3,10 +3,11 @@
 The demo inventory (``manage.py seed_demo``) describes what exists; this says how each
 device is reached, so that the simulated fleet is read through the real protocol code:
 
-- SNMP v2c for PDUs, switches, UPSes and the NetBotz rack environment monitors (profile
-  ``netbotz_v2``), all on one simulated agent on loopback. It picks a device's data file by
-  community (as snmpsim does), so every device gets its own credential whose community is
-  the device's name ("demo-snmp-<device>").
+- SNMP v2c for PDUs, switches, UPSes, the NetBotz rack environment monitors (profile
+  ``netbotz_v2``) and the HA pairs (``keepalived``; ``if_mib`` + ``vrrp_mib``), all on one
+  simulated agent on loopback. It picks a device's data file by community (as snmpsim
+  does), so every device gets its own credential whose community is the device's name
+  ("demo-snmp-<device>").
 - Modbus TCP for CRAHs, CDUs, chillers and the site meters (power meters, PV, water):
   units 1..N of one simulator on loopback, one credential per unit id
   ("demo-modbus-<device>"). The simulator answers the meters from the building model, so
@@ -38,12 +39,13 @@ from telemetry.simulators.snmp.fleet import KINDS
 
 DEMO_SITE_SLUG = "demo"
 SIM_HOST = "127.0.0.1"
-# One agent process (telemetry.simulators.snmp.agent) answers all 266 SNMP demo devices (the
-# 64 NetBotz add ~11 varbinds each to the figures that follow, measured at 202). A full
-# sweep (72 switches of 64 ports, 128 PDUs of ~36 outlets, 2 UPSes: ~88,000 varbinds) costs
-# it ~0.37 s of CPU, 1-2 % of a core at 30 s, where snmpsim needed ~37 s, more than the
-# interval (docs/decisions/0011-demo-snmp-agent.md). So every kind is polled every 30 s,
-# and a whole sweep landing at once is answered in ~0.3 s on average: 2 s is ample slack.
+# One agent process (telemetry.simulators.snmp.agent) answers all 270 SNMP demo devices (the
+# 64 NetBotz add ~11 varbinds each to the figures that follow, measured at 202; the HA pairs'
+# 53 a router, 5 a load balancer). A full sweep (72 switches of 64 ports, 128 PDUs of ~36 outlets,
+# 2 UPSes: ~88,000 varbinds) costs it ~0.37 s of CPU, 1-2 % of a core at 30 s, where snmpsim
+# needed ~37 s, more than the interval (docs/decisions/0011-demo-snmp-agent.md). So every
+# kind is polled every 30 s, and a whole sweep landing at once is answered in ~0.3 s on
+# average: 2 s is ample slack.
 SNMP_INTERVAL_S: dict[str, int] = {}  # kind -> seconds where it differs from the default
 SNMP_DEFAULT_S = 30
 SNMP_TIMEOUT_S = 2.0
@@ -69,6 +71,12 @@ PDU_KIND_BY_MANUFACTURER = {
 # Rack environment monitors: the NetBotz line (APC, now Schneider Electric) speaks NETBOTZV2.
 ENV_KIND_BY_MANUFACTURER = {"schneider-electric": "netbotz", "apc": "netbotz"}
 SNMP_KIND_BY_ROLE = {DeviceRole.SWITCH: "leaf_switch", DeviceRole.UPS: "ups"}
+# HA pairs speak their failover protocol's MIB: the keepalived load balancers KEEPALIVED-MIB,
+# the edge routers VRRP-MIB (v2). Chosen by device type, before the role.
+SNMP_KIND_BY_DEVICE_TYPE = {
+    catalog.LOAD_BALANCER.slug: "keepalived",
+    catalog.EDGE_ROUTER.slug: "vrrp_router",
+}
 MODBUS_MAP_BY_ROLE = {
     DeviceRole.CRAH: "crah_stulz",
     DeviceRole.CDU: "cdu_vertiv",
@@ -92,6 +100,8 @@ def modbus_port() -> int:
 
 def snmp_kind(device: Device) -> str | None:
     """The simulated SNMP kind of a device (its profiles follow from it), or None."""
+    if kind := SNMP_KIND_BY_DEVICE_TYPE.get(device.device_type.slug):
+        return kind
     if device.role == DeviceRole.PDU:
         return PDU_KIND_BY_MANUFACTURER.get(device.device_type.manufacturer.slug)
     if device.role == DeviceRole.ENV_SENSOR:

@@ -13,7 +13,13 @@ HISTORY_DELAY_S = 45
 MANAGE = Path(__file__).resolve().parents[1] / "manage.py"
 
 
-@shared_task(name="demo.backfill_energy")
+# A month of building model takes ~90 s on an idle laptop and several minutes on a busy
+# two-core one: well past the default task limits (settings: 240 s soft), which would kill
+# it half way and leave a ragged history. Acknowledged on receipt (not late): a run past the
+# broker's visibility timeout (1000 s) would otherwise be handed to a second worker while
+# the first still writes; a worker lost mid-run loses only the demo's history, which
+# `manage.py seed_demo_energy` writes again.
+@shared_task(name="demo.backfill_energy", soft_time_limit=1800, time_limit=1860, acks_late=False)
 def backfill_energy(days: int = 30) -> int:
     """Write the demo's meter history (``demo.energy_history``) and bring the ledger up to
     date (``manage.py seed_demo_energy --days``), so Power & PUE shows a month at once."""

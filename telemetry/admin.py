@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from telemetry.models import CollectionTarget, TargetFlip
+from telemetry.models import CollectionTarget, DeadLetter, TargetFlip
 
 
 class TargetFlipInline(admin.TabularInline):
@@ -95,3 +95,26 @@ class CollectionTargetAdmin(admin.ModelAdmin):
     def poll_now(self, request, queryset):
         n = queryset.update(next_poll_at=timezone.now())
         self.message_user(request, f"{n} target(s) will be polled within seconds.")
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    """Messages given up on (telemetry.dead_letters): read-only evidence for an Admin.
+    Every app's tasks are guarded (the Celery app's default task class), so letters of
+    alerts, reports, energy ... land here too; the task id matches the worker's log."""
+
+    list_display = ("at", "task", "task_id", "reason", "attempts", "short_error")
+    list_filter = ("reason", "task")
+    search_fields = ("task", "task_id", "error")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "task", "task_id", "reason", "attempts", "error", "payload")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="error")
+    def short_error(self, obj: DeadLetter) -> str:
+        return obj.error[:120]

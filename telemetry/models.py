@@ -216,3 +216,34 @@ __all__ = [
     "TargetFlip",
     "downtime",
 ]
+
+
+class DeadLetterReason(models.TextChoices):
+    FAILED = "failed", "failed too many times"
+    UNDECODABLE = "undecodable", "payload could not be decoded"
+    REFUSED = "refused", "refused: not signed by the agent of its own host"
+
+
+class DeadLetter(models.Model):
+    """A task message given up on instead of retried forever (telemetry.dead_letters).
+
+    With late acknowledgement a message that kills its worker, or keeps failing, would
+    come back for ever and hold a worker each time; after a few tries it is written here,
+    with what it carried, for an Admin to read in Django admin, and acknowledged.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    task = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=20, choices=DeadLetterReason.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    payload = models.TextField(
+        blank=True, help_text="The task's arguments, cut at 20,000 characters."
+    )
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.reason} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -16,7 +16,7 @@ through the broker and end in ``store_result`` too.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -34,19 +34,24 @@ from telemetry.signals import poll_stored
 log = logging.getLogger(__name__)
 
 
-def claim_due(now: datetime | None = None, limit: int = 5000) -> list[CollectionTarget]:
-    """Enabled targets whose time has come; their next_poll_at moves one interval on.
+def claim_due(
+    now: datetime | None = None, limit: int = 5000, protocols: Iterable[str] | None = None
+) -> list[CollectionTarget]:
+    """Enabled targets whose time has come (of ``protocols`` only, when given: a central
+    poll loop never claims a GPU host's NVML target); their next_poll_at moves one
+    interval on.
 
     One UPDATE ... RETURNING under SKIP LOCKED: concurrent dispatchers split the work
     instead of doubling it, and a target's schedule never drifts by more than a tick.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
-            CollectionTarget.objects.select_for_update(skip_locked=True)
-            .filter(enabled=True, next_poll_at__lte=now)
-            .order_by("next_poll_at")[:limit]
+        due = CollectionTarget.objects.select_for_update(skip_locked=True).filter(
+            enabled=True, next_poll_at__lte=now
         )
+        if protocols is not None:
+            due = due.filter(protocol__in=list(protocols))
+        due = list(due.order_by("next_poll_at")[:limit])
         for target in due:
             # Keep the phase, but never schedule into the past after a long stop.
             step = timedelta(seconds=target.interval_s)
@@ -68,20 +73,55 @@ def poll_targets(ids: Iterable[int]) -> list[PollResult]:
     for protocol, group in by_protocol.items():
         if protocol == Protocol.NVML:
             raise ValueError("NVML targets are polled on their GPU host, not centrally")
-        for target, result in zip(group, _poll_group(protocol, group), strict=True):
-            store_result(target, result)
+        for target, result in zip(group, poll_group(protocol, group), strict=True):
+            store_isolated(target, result)
             results.append(result)
     return results
 
 
-def _poll_group(protocol: str, targets: list[CollectionTarget]) -> list[PollResult]:
+def store_isolated(target: CollectionTarget, result: PollResult) -> int:
+    """``store_result``, but a failure to store one target's result is that target's
+    failed poll (counted, so collector-down alerts fire), never the chunk's: the other
+    targets polled with it are stored as usual."""
+    try:
+        return store_result(target, result)
+    except Exception as exc:  # one bad result must not drop the others of its chunk
+        log.exception("storing the poll of target %s failed", target.pk)
+        target.refresh_from_db(fields=["consecutive_failures", "last_poll_at"])
+        target.record(
+            ok=False,
+            at=result.started,
+            latency_s=result.latency_s,
+            error=printable(f"storing the poll's results failed: {type(exc).__name__}: {exc}"),
+            values=0,
+            skipped={"store_failed": len(result.readings)},
+        )
+        result.error = result.error or "storing the poll's results failed"
+        return 0
+
+
+def poll_group(protocol: str, targets: list[CollectionTarget]) -> list[PollResult]:
+    """Results in the targets' order. A target whose settings cannot even make a poll
+    (a credential the collector refuses) is that target's error, not the group's."""
     if protocol == Protocol.SNMP:
-        return snmp.poll_many([snmp_target(t) for t in targets])
-    if protocol == Protocol.MODBUS:
-        return modbus.poll_many([modbus_target(t) for t in targets])
-    if protocol == Protocol.PROMETHEUS:
-        return prometheus.poll_many([scrape_target(t) for t in targets])
-    raise ValueError(f"unknown protocol {protocol!r}")
+        build, poll_many = snmp_target, snmp.poll_many
+    elif protocol == Protocol.MODBUS:
+        build, poll_many = modbus_target, modbus.poll_many
+    elif protocol == Protocol.PROMETHEUS:
+        build, poll_many = scrape_target, prometheus.poll_many
+    else:
+        raise ValueError(f"unknown protocol {protocol!r}")
+    results: list[PollResult | None] = [None] * len(targets)
+    specs = []
+    for i, target in enumerate(targets):
+        try:
+            specs.append((i, build(target)))
+        except (ValueError, TypeError, KeyError) as exc:
+            error = f"target settings cannot be polled: {exc}"
+            results[i] = PollResult(target=str(target.pk), error=error)
+    for (i, _spec), result in zip(specs, poll_many([s for _, s in specs]), strict=True):
+        results[i] = result
+    return results
 
 
 def snmp_target(target: CollectionTarget) -> snmp.SnmpTarget:
@@ -137,20 +177,26 @@ def store_result(target: CollectionTarget, result: PollResult) -> int:
     and poll time), so a redelivered result stores nothing twice.
     """
     stored = 0
-    skipped = dict(result.skipped)
+    skipped = {printable(str(k))[:100]: n for k, n in result.skipped.items()}
     if result.readings:
         batch = store.Batch(batch_id=f"target-{target.pk}/{result.started.isoformat()}")
-        batch.add_readings(target.device_id, result.readings, result.started)
-        outcome = store.ingest(batch)
-        stored = outcome.stored
-        for reason, n in outcome.refused.items():
-            skipped[f"store:{reason}"] = skipped.get(f"store:{reason}", 0) + n
+        # A reading the store cannot hold (a component over its column, a NUL byte) is
+        # skipped and counted here, before the write, instead of failing the batch.
+        refused: Counter = Counter()
+        batch.add_readings(target.device_id, result.readings, result.started, refused)
+        for reason, n in refused.items():
+            skipped[f"invalid:{reason}"] = skipped.get(f"invalid:{reason}", 0) + n
+        if batch.frames:
+            outcome = store.ingest(batch)
+            stored = outcome.stored
+            for reason, n in outcome.refused.items():
+                skipped[f"store:{reason}"] = skipped.get(f"store:{reason}", 0) + n
     report = gpu_inventory_report(target, result) if target.protocol == Protocol.NVML else None
     target.record(
         ok=result.ok,
         at=result.started,
         latency_s=result.latency_s,
-        error=result.error,
+        error=printable(result.error),
         values=len(result.readings),
         skipped=skipped,
         report=report,
@@ -162,6 +208,12 @@ def store_result(target: CollectionTarget, result: PollResult) -> int:
         if isinstance(error, Exception):
             log.error("poll_stored receiver %r failed", receiver, exc_info=error)
     return stored
+
+
+def printable(text: str) -> str:
+    """Text a device sent, made storable: PostgreSQL text holds no NUL byte and psycopg
+    cannot encode a lone surrogate."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode()
 
 
 def gpu_inventory_report(target: CollectionTarget, result: PollResult) -> dict | None:

@@ -33,3 +33,27 @@ def test_bad_key_is_a_clear_configuration_error(settings):
     settings.FIELD_ENCRYPTION_KEY = "not-a-key"
     with pytest.raises(ImproperlyConfigured, match="Fernet"):
         crypto.encrypt("x")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "not-a-fernet-key",
+        "Vn2J3rJ0mH1zkWm3P0fX6m4kX8n7b2d5hH8sQeZt1Y",  # cut short
+        "Vn2J3rJ0mH1zkWm3P0fX6m4kX8n7b2d5hH8sQeZt1Yc=,oops",  # the second of a rotation
+    ],
+)
+def test_check_deploy_fails_on_a_malformed_encryption_key(key):
+    from tests.test_settings import PROD, run_python
+
+    result = run_python("", PROD | {"FIELD_ENCRYPTION_KEY": key}, "manage.py", "check", "--deploy")
+    assert result.returncode != 0
+    assert "dcim.E002" in result.stderr and "is not a Fernet key" in result.stderr
+    assert key not in result.stderr  # the key itself is a secret: never echoed
+
+
+def test_the_check_passes_a_good_rotation(settings):
+    settings.FIELD_ENCRYPTION_KEY = (
+        f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    )
+    assert crypto.check_encryption_key() == []

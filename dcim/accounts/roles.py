@@ -34,9 +34,16 @@ PRODUCT_APPS = {
 # Never visible to Viewers or Operators: only Admins see that a credential exists.
 HIDDEN_FROM_VIEWERS = {"inventory.view_credential", "inventory.view_historicalcredential"}
 # What an Operator may change beyond viewing: "app_label.codename".
-OPERATOR_EXTRA = {"inventory.change_device"}
+OPERATOR_EXTRA = {
+    "inventory.change_device",
+    # Reports: Operators subscribe themselves and others, as Admins do (issue 16).
+    "reports.add_subscription",
+    "reports.change_subscription",
+    "reports.delete_subscription",
+}
 OPERATOR_APPS = {"maintenance", "alerts", "availability"}  # add/change on these apps' models
-ADMIN_EXTRA_APPS = {"auth", "django_celery_beat"}
+# axes: Admins see failed sign-ins and lift a lockout (delete its access attempt).
+ADMIN_EXTRA_APPS = {"auth", "django_celery_beat", "axes"}
 
 
 def role_permissions(Permission: Any, role: str) -> QuerySet:
@@ -104,3 +111,13 @@ def assign_role(user: "AbstractUser", role: str) -> None:
     user.groups.add(Group.objects.get(name=role))
     user.is_staff = role == ADMIN
     user.save(update_fields=["is_staff"])
+
+
+def has_role(user: "AbstractUser") -> bool:
+    """Whether the user holds a role (or is a superuser): what reading any page takes.
+    An account an Admin created but gave no role yet has a login and nothing else."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=ROLES).exists()  # once per request (the middleware)

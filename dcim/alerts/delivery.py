@@ -1,5 +1,6 @@
-"""Delivery: an email through Django's backend, or a JSON POST with a timeout and retries.
+"""Delivery: an email through Django's backend, or a JSON POST with a deadline and retries.
 
+The POST itself (checked target, one deadline, no redirects) is ``webhook_http``.
 A webhook that answers 5xx, refuses, or does not answer within the channel's timeout is
 tried again after ``ALERTS_WEBHOOK_BACKOFF_S`` × 2^n seconds, ``max_retries`` times; a 4xx
 is the receiver saying no, and is not retried. The outcome, the attempts and the last error
@@ -8,10 +9,10 @@ are kept on the ``Notification`` row.
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -19,8 +20,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from dcim.alerts import webhook_http
 from dcim.alerts.links import absolute, rack_url, subject_url
 from dcim.alerts.models import Alert, ChannelKind, Notification, NotificationStatus
+from dcim.alerts.target_policy import TargetRefused, redact
 from dcim.alerts.values import site_zone, value_text
 
 USER_AGENT = "dcim-alerts/1"
@@ -35,8 +38,12 @@ def deliver(notice: Notification) -> None:
             notice.status = NotificationStatus.SENT
         else:
             post_webhook(notice)
-    except Exception as exc:
-        notice.status, notice.error = NotificationStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # the text may quote the URL (the secret of Slack-style hooks)
+        url = notice.channel.webhook_url
+        text = f"{type(exc).__name__}: {exc}"
+        if url:
+            text = text.replace(url, redact(url))
+        notice.status, notice.error = NotificationStatus.FAILED, text
     if notice.status == NotificationStatus.SENT:
         notice.sent_at = timezone.now()
 
@@ -109,35 +116,51 @@ def payload(alert: Alert, kind: str) -> dict:
 
 
 def post_webhook(notice: Notification) -> None:
+    """POST the payload; sent only on a 2xx from the configured URL itself.
+
+    5xx, no connection and no answer within ``timeout_s`` (for the whole exchange) are
+    retried; 4xx, 3xx (redirects are not followed: the body did not reach this URL, and
+    our secret header must not go to another origin) and a refused target are not. Errors
+    name the URL only as ``scheme://host/…``: a Slack-style URL is itself the secret.
+    """
     channel = notice.channel
     body = json.dumps(payload(notice.alert, notice.kind)).encode()
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     if channel.header_name and channel.header_value:
         headers[channel.header_name] = channel.header_value
     backoff = float(getattr(settings, "ALERTS_WEBHOOK_BACKOFF_S", 1.0))
+    shown = redact(channel.webhook_url)
     for attempt in range(channel.max_retries + 1):
         notice.attempts = attempt + 1
-        request = urllib.request.Request(  # noqa: S310 - the URLField allows http(s) only
-            channel.webhook_url, data=body, headers=headers, method="POST"
-        )
+        retry = False
         try:
-            with urllib.request.urlopen(request, timeout=channel.timeout_s) as response:  # noqa: S310
-                response.read(1024)
-            notice.status, notice.error = NotificationStatus.SENT, ""
-            return
-        except urllib.error.HTTPError as exc:
-            notice.error = f"HTTP {exc.code} {exc.reason}"
-            if exc.code < 500:
-                break
-        except TimeoutError:
-            notice.error = f"no answer within {channel.timeout_s:g} s"
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            notice.error = (
-                f"no answer within {channel.timeout_s:g} s"
-                if isinstance(reason, TimeoutError)
-                else f"cannot reach {channel.webhook_url}: {reason}"
+            answer = webhook_http.post(
+                channel.webhook_url,
+                body,
+                headers,
+                deadline_s=channel.timeout_s,
+                allow_private=getattr(settings, "ALERTS_WEBHOOK_ALLOW_PRIVATE", False),
+                allow_loopback=getattr(settings, "ALERTS_WEBHOOK_ALLOW_LOOPBACK", False),
             )
+        except TargetRefused as exc:
+            notice.error = f"refused to send to {shown}: {exc}"
+        except webhook_http.DeadlineExceeded:
+            notice.error, retry = f"no answer within {channel.timeout_s:g} s", True
+        except socket.gaierror as exc:
+            notice.error, retry = f"cannot resolve {shown}: {exc.strerror}", True
+        except (OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            notice.error, retry = f"cannot reach {shown}: {reason}", True
+        else:
+            if 200 <= answer.status < 300:
+                notice.status, notice.error = NotificationStatus.SENT, ""
+                return
+            notice.error = f"HTTP {answer.status} {answer.reason}"
+            if 300 <= answer.status < 400:
+                notice.error += f": redirect to {redact(answer.location)} not followed"
+            retry = answer.status >= 500
+        if not retry:
+            break
         if attempt < channel.max_retries:
             time.sleep(backoff * 2**attempt)
     notice.status = NotificationStatus.FAILED

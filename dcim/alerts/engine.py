@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.template import Context
 from django.utils import timezone
 
 from dcim.alerts import notify, rule_index
@@ -42,6 +41,7 @@ from dcim.alerts.models import (
     State,
 )
 from dcim.alerts.rule_index import CompiledRule, DeviceMeta
+from dcim.alerts.summary_template import plain_rule, render_summary_text
 from dcim.alerts.values import value_text
 from dcim.inventory.models import PowerPort
 from telemetry import store
@@ -348,7 +348,7 @@ def render_summary(
     rule: CompiledRule, subject: str, value: float | None, component: str, labels: dict
 ) -> str:
     context = {
-        "rule": rule,
+        "rule": plain_rule(rule),
         "subject": subject,
         "value": value,
         "shown": value_text(value, rule.source, rule.metric, rule.condition),  # "down"
@@ -358,7 +358,7 @@ def render_summary(
         "labels": labels,
     }
     try:
-        return rule.template.render(Context(context)).strip()[:2000]
+        return render_summary_text(rule.template, context).strip()[:2000]
     except Exception as exc:
         return f"{rule.name} on {subject} (summary template failed: {exc})"
 

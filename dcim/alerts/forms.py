@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from dcim.alerts.models import Rule, Severity, State
+from dcim.ui.bad_input import storable_time
 
 DURATIONS = [
     (1, "1 hour"),
@@ -48,3 +49,14 @@ class HistoryFilter(forms.Form):
             },
         ),
     )
+
+    def clean_since(self):
+        """A time no query can use (an offset no zone has, year 1 east of Greenwich) is a
+        form error, not a database error; a good one is compared in UTC."""
+        since = self.cleaned_data["since"]
+        if since is None:
+            return since
+        try:
+            return storable_time(since)
+        except ValueError as exc:
+            raise forms.ValidationError(f"{str(exc).capitalize()}.") from None

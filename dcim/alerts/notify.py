@@ -1,6 +1,10 @@
 """Notifications: who gets told about which alert, when, and what is held back.
 
-Sent from Celery tasks on the ``ALERTS_NOTIFY_QUEUE`` queue ("notify"), never from ingest.
+Sent from Celery tasks on the ``ALERTS_NOTIFY_QUEUE`` queue ("notify"), never from ingest
+while the broker takes them; a notice the broker refuses (it is away, and a self-timed
+poller keeps reading through that: ``manage.py poll_loop``) is delivered in the calling
+process instead of being lost, since the alert's state is already committed and nothing
+would send it again (a lost "resolved" notice never would).
 Per alert and kind (firing, repeat, resolved), every enabled route whose severity and scope
 match names a channel; each channel gets one ``Notification`` row: sent, failed or
 suppressed (with why). Suppressed, but still recorded: alerts matching an active silence,
@@ -19,6 +23,7 @@ from celery import current_app
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from dcim.alerts import suppression_checks
 from dcim.alerts.delivery import deliver
@@ -55,7 +60,16 @@ def enqueue(items: list[tuple[int, str]]) -> None:
     # By name: the task module imports this one, so this one does not import it back.
     queue = getattr(settings, "ALERTS_NOTIFY_QUEUE", "notify")
     for alert_id, kind in items:
-        current_app.send_task(NOTIFY_TASK, args=[alert_id, kind], queue=queue)
+        try:
+            current_app.send_task(NOTIFY_TASK, args=[alert_id, kind], queue=queue)
+        except (BrokerUnreachable, OSError) as exc:
+            log.warning(
+                "notify queue unreachable (%s): %s notice of alert %s delivered in this process",
+                exc,
+                kind,
+                alert_id,
+            )
+            process(alert_id, kind)
 
 
 def routes_for(alert: Alert) -> list[Route]:

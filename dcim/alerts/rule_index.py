@@ -19,6 +19,7 @@ from django.db.models import Count, Max
 from django.template import Template
 
 from dcim.alerts.models import Condition, Rule, Source
+from dcim.alerts.summary_template import compile_summary
 from dcim.inventory.models import Device
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
         device_id=device_id,
         component=component,
         labels=dict(rule.labels or {}),
-        template=Template(rule.summary_template),
+        template=compile_summary(rule.summary_template),
     )
 
 

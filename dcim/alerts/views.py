@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dcim.alerts.forms import AckForm, HistoryFilter, SilenceForm
 from dcim.alerts.links import SubjectLinks
-from dcim.alerts.models import OPEN_STATES, Alert, Severity, Silence, State
+from dcim.alerts.models import OPEN_STATES, Alert, Notification, Severity, Silence, State
 from dcim.alerts.queries import active_silences, is_silenced, summary
 from dcim.alerts.values import local, site_zone, value_raw, value_text
 from dcim.ui.json_twin import fleet_tz
@@ -67,6 +67,12 @@ def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
         rack_name=F("device__rack__name"),
         site_tz=F("device__site__timezone"),
         ack_by=F("acknowledged_by__username"),  # what str(user) shows
+        # Why the latest notice was held back ("in maintenance: <window>"), if it was.
+        last_held=Subquery(
+            Notification.objects.filter(alert=OuterRef("pk"))
+            .order_by("-created_at", "-pk")
+            .values("reason")[:1]
+        ),
     )
 
 
@@ -114,6 +120,7 @@ def _rows(alerts: list[Alert], silences: list[Silence]) -> list[dict]:
                 "acknowledged": a.acknowledged,
                 "acknowledged_by": a.ack_by or "?",
                 "silenced": is_silenced(a, silences),
+                "maintenance": a.last_held if "maintenance" in (a.last_held or "") else "",
                 "detail_url": detail_url(a.pk),
                 "ack_url": ack_url(a.pk),
                 "silence_url": silence_url(a.pk),
@@ -180,7 +187,10 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "querystring": request.GET.copy().urlencode() if request.GET else "",
         "zone": zone,
     }
-    return render(request, "alerts/list.html", context)
+    # A filter that cannot be applied (a time out of range, an unknown rule) is a 400 that
+    # says why, never a page that silently shows everything.
+    status = 400 if flt.is_bound and not valid else 200
+    return render(request, "alerts/list.html", context, status=status)
 
 
 @never_cache

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dcim.dashboard import buckets, chart_units
 from dcim.ui import units
+from dcim.ui.bad_input import storable_time
 from telemetry import store
 
 RANGES = {
@@ -48,6 +49,10 @@ def parse_range(params: Any, tz: ZoneInfo, now: datetime | None = None) -> tuple
         end = _local(params.get("end", ""), tz) if params.get("end") else now
     except ValueError as exc:
         raise RangeError("start and end must be dates and times, e.g. 2025-06-01 08:00") from exc
+    try:  # an offset no zone has, or a year that cannot be carried to UTC
+        start, end = storable_time(start), storable_time(end)
+    except ValueError as exc:
+        raise RangeError(f"start and end: {exc}") from None
     if end <= start:
         raise RangeError("the end must come after the start")
     if end - start > timedelta(days=400):

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import Min
 from django.utils import timezone
 
 from dcim.inventory.choices import DeviceStatus
 from dcim.inventory.models import GPU
 from telemetry import store
-from telemetry.models import CollectionTarget
+from telemetry.freshness import STALE_INTERVALS, intervals_by_device
 
 # Clock event reasons that mean the GPU is slowed by heat or power (NVML bit values):
 # 0x8 HW slowdown, 0x20 SW thermal, 0x40 HW thermal, 0x80 HW power brake.
@@ -31,7 +30,6 @@ REASON_NAMES = {
     0x40: "HW thermal",
     0x80: "HW power brake",
 }
-STALE_INTERVALS = 3  # a reading older than this many poll intervals is stale
 
 GPU_METRICS = {
     "util": "gpu_utilization_percent",
@@ -54,28 +52,6 @@ GPU_STATES = {
     "no_data": ("No data", "muted"),
     "healthy": ("Healthy", "ok"),
 }
-
-
-def intervals_by_device(device_ids: list[int] | None = None) -> dict[int, float]:
-    """Poll interval per device (its shortest enabled target); absent: not collected.
-
-    Grouped over every enabled target and filtered here: a ``device_id IN (…)`` of the
-    fleet's 256 GPU servers costs 7 ms to send, the whole grouping 2 ms.
-    """
-    rows = (
-        CollectionTarget.objects.filter(enabled=True)
-        .values_list("device_id")
-        .annotate(m=Min("interval_s"))
-        .order_by()
-    )
-    wanted = None if device_ids is None else set(device_ids)
-    return {d: float(m) for d, m in rows if wanted is None or d in wanted}
-
-
-def is_stale(ts: datetime | None, interval_s: float | None, now: datetime) -> bool:
-    return ts is not None and (now - ts).total_seconds() > STALE_INTERVALS * (
-        interval_s or store.default_interval_s()
-    )
 
 
 def latest_map(metric: str, device_ids: list[int] | None = None) -> dict[tuple, store.Latest]:

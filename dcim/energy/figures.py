@@ -112,7 +112,9 @@ def compute(
         tz=site.timezone,
         start=period.start,
         end=period.end,
-        label="pPUE" if room else "PUE",
+        # "PUE" only once a full year of covered hours proves it (below); until then,
+        # and for a period with no ended hour, the interim figure: iPUE.
+        label="pPUE" if room else "iPUE",
         elapsed_hours=int((end - period.start) / HOUR),
     )
     cols = _rows(site, room, period.start, end)
@@ -145,8 +147,8 @@ def compute(
         if e_it > 0:
             f.pue = e_dc / e_it
             f.dcie_percent = 100.0 / f.pue
-    if not room and f.label == "PUE" and not _full_year(period, end, cols["hour"][mask]):
-        f.label = "iPUE"
+    if not room and _full_year(period, end, cols["hour"][mask]):
+        f.label = "PUE"
     _carbon(f, site, cols, mask)
     _water(f, cols, it)
     _renewables(f, site, cols, mask, period)

@@ -305,6 +305,11 @@ def reach_date(
         return ReachDate(None, not_within, slope, current)
     # The tolerance keeps a crossing that lands on a whole day on that day, not the next.
     crossing = math.ceil((mark - intercept) / slope - 1e-9)
+    # Compared as day numbers first: a nearly flat line crosses millennia away, past what a
+    # date can hold.
+    horizon = int(today.astype(np.int64)) + within_days
+    if crossing > horizon:
+        return ReachDate(None, not_within, slope, current)
     when = date(1970, 1, 1) + timedelta(days=max(crossing, int(day_no[-1]) + 1))
     if when > now_utc.date() + timedelta(days=within_days):
         return ReachDate(None, not_within, slope, current)

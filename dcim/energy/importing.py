@@ -48,8 +48,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 
+from dcim.csv_safe import FileTooLarge, check_size
 from dcim.energy import ledger
 from dcim.energy.models import Meter
 from dcim.inventory.models import Device
@@ -186,6 +188,11 @@ def import_readings(path: str | Path, *, update_ledger: bool = False) -> ImportS
     series: dict[Key, _Series] = {}
     problems = _Problems()
     summary = ImportSummary()
+    limit = getattr(settings, "READINGS_IMPORT_MAX_BYTES", 256 * 2**20)
+    try:  # a few million rows is hours of one transaction: refused, with what to do
+        check_size(Path(path).stat().st_size, limit, "readings file")
+    except FileTooLarge as exc:
+        raise ImportRefused([(f"{exc} (READINGS_IMPORT_MAX_BYTES)", [], 0)]) from None
     with open(path, "rb") as raw:
         hashed = io.BufferedReader(_Hashing(raw, digest))
         text = io.TextIOWrapper(hashed, encoding="utf-8-sig", newline="")
@@ -252,6 +259,10 @@ def _chunks(text: io.TextIOWrapper, problems: _Problems) -> Iterator[list[tuple]
             continue  # a blank line
         if len(fields) != width:
             problems.add(f"{len(fields)} fields where the header has {width}", line)
+            continue
+        if any("\x00" in f for f in fields):
+            # PostgreSQL text cannot hold NUL: refused here, by line, not by the database.
+            problems.add("a NUL byte in a cell", line)
             continue
         unit = fields[unit_pos].strip() if unit_pos is not None else ""
         chunk.append((line, *(fields[p].strip() for p in pos), unit))

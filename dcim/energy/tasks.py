@@ -83,7 +83,10 @@ def _warm() -> list[str]:
         return []
 
 
-@shared_task(name="energy.update_ledger")
+# A first run reads a year of history per meter, well past the default 240 s; the hard
+# limit stays under the broker's visibility timeout (1000 s) so a running ledger is
+# never delivered twice (the lock would skip it, but it would count as a delivery).
+@shared_task(name="energy.update_ledger", soft_time_limit=840, time_limit=900)
 def update_ledger() -> dict:
     """The ledger up to now, energy's alerting readings, then the page's cache warmed
     (every 5 minutes)."""

@@ -20,6 +20,8 @@ from dcim.inventory.choices import (
 )
 
 MANUFACTURERS: dict[str, str] = {
+    "Dell": "dell",
+    "Juniper Networks": "juniper",
     "NVIDIA": "nvidia",
     "Raritan": "raritan",
     "Schneider Electric": "schneider-electric",
@@ -193,6 +195,35 @@ WATER_METER = DeviceTypeSpec(
     airflow=Airflow.PASSIVE,
 )
 
+# The HA pairs (layout.HA_PAIRS): HAProxy behind keepalived on two 1U servers, and two edge
+# routers sharing a VRRP gateway. Round figures for two 1+1 PSUs each.
+LOAD_BALANCER = DeviceTypeSpec(
+    "Dell",
+    "PowerEdge R660xs (HAProxy + keepalived)",
+    "dell-r660xs-lb",
+    DeviceRole.CPU_SERVER,
+    u_height=1,
+    serial_prefix="DLB",
+    warranty_years=5,
+    rated_power_w=700,
+    typical_power_w=320,
+    psus=2,
+    psu_max_w=700,
+)
+EDGE_ROUTER = DeviceTypeSpec(
+    "Juniper Networks",
+    "MX204",
+    "juniper-mx204",
+    DeviceRole.ROUTER,
+    u_height=1,
+    serial_prefix="MX204",
+    warranty_years=5,
+    rated_power_w=650,
+    typical_power_w=360,
+    psus=2,
+    psu_max_w=650,
+)
+
 DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     DGX_H100,
     QM9700,
@@ -204,6 +235,8 @@ DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     CHILLER,
     POWER_METER,
     WATER_METER,
+    LOAD_BALANCER,
+    EDGE_ROUTER,
 )
 
 # The eight compute (InfiniBand) ports of a DGX H100, in GPU order: the port next to GPU n

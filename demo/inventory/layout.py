@@ -9,7 +9,7 @@ of eight racks; two zero-U PDUs per rack on an A and a B feed (415 V three-phase
 46 kW each, so either side alone carries the rack; eight racks on older 63 A circuits, 36 kW,
 do not: see UNDERSIZED_FEED_RACKS); RPP panels per hall and side behind a
 2N UPS pair; CRAHs and CDUs per hall; chillers, power meters, rooftop PV and a water meter at
-site level.
+site level; a keepalived load-balancer pair and a VRRP edge-router pair split over two racks.
 """
 
 from __future__ import annotations
@@ -100,6 +100,15 @@ LATER_METERS = (
     ("MTR-WATER", "water", "Water meter: the site's mains water supply (WUE = L / kWh of IT)."),
 )
 METER_POINTS = {name: point for name, point, _ in METERS + LATER_METERS}
+# HA pairs (added after the meters, numbered after them): the API's keepalived load-balancer
+# pair and the VRRP edge-router pair, (name, protocol, device type, U), member n in the nth
+# rack of HA_RACKS, so that losing a rack loses one side of each pair. Racks with a spine
+# or on 63 A feeds have no rated power to spare: these two stay under the 45 kW budget.
+HA_PAIRS = (
+    ("LB", "keepalived", catalog.LOAD_BALANCER, 36),
+    ("EDGE", "vrrp", catalog.EDGE_ROUTER, 38),
+)
+HA_RACKS = ("H1-A02", "H1-A03")
 # Fixed so that the Overview's status counts are interesting, and the same on every run.
 STATUS_OVERRIDES: dict[str, str] = {
     "H1-B03-DGX02": DeviceStatus.MAINTENANCE,
@@ -295,10 +304,33 @@ def later_devices() -> list[DevicePlan]:
     ]
 
 
+def ha_member_names(pair: str) -> list[str]:
+    """``LB-01``, ``LB-02``: the members of a pair, the first the master at the start."""
+    return [f"{pair}-{n:02d}" for n in range(1, len(HA_RACKS) + 1)]
+
+
+def ha_devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
+    """The HA pairs' members, in the free U above the servers of HA_RACKS (added after the
+    later meters: last in the build order, for the same reason)."""
+    by_name = {r.name: r for r in rack_plans}
+    out = []
+    for pair, _, spec, position in HA_PAIRS:
+        for name, rack_name in zip(ha_member_names(pair), HA_RACKS, strict=True):
+            rack = by_name.get(rack_name)
+            if rack is None:
+                continue
+            address = f"127.10.{rack.number}.{position}"
+            out.append(
+                DevicePlan(name, spec, address, hall=rack.hall, rack=rack, position_u=position)
+            )
+    return out
+
+
 def devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
     """Every device, numbered: serial per type, asset tag across the demo, both by order."""
     drafts = plant_devices() + [d for rack in rack_plans for d in rack_devices(rack)]
     drafts += later_devices()
+    drafts += ha_devices(rack_plans)
     per_type: dict[str, int] = {}
     numbered = []
     for seq, draft in enumerate(drafts, start=1):

@@ -11,6 +11,7 @@
   dcim.onLive = (fn) => listeners.push(fn);
 
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]);
+  dcim.esc = esc; // for page scripts that draw from the live data
 
   function cellHtml(c, tag) {
     let text = esc(c.t);

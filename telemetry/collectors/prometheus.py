@@ -161,37 +161,84 @@ class Sample:
     timestamp_ms: int | None = None
 
 
-_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_SAMPLE = re.compile(rf"^({_NAME})(?:\{{(.*)\}})?[ \t]+(\S+)(?:[ \t]+(-?\d+))?[ \t]*$")
-_LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\\n]|\\.)*)"[ \t]*')
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?Inf$|^NaN$")
+# The parser runs in linear time on any input: names and numbers are matched by patterns
+# with no nested or adjacent repeats that could trade characters (the old number pattern
+# ``\d+\.?\d*`` tried every split of a run of digits: a 24 kB line held a worker 11 s),
+# labels are scanned left to right, and no line may be longer than MAX_LINE.
+MAX_LINE = 16 * 1024  # dcgm-exporter's longest lines are under 1 kB
+_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN")
+_TIMESTAMP = re.compile(r"-?\d{1,19}")
 _TYPES = {"counter", "gauge", "histogram", "summary", "untyped", "unknown"}
 _ESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
 
 
-def _labels(text: str, line_no: int) -> dict[str, str]:
+# One label: name = "value", then "," or nothing. No two repeats can trade characters
+# (the value is the unrolled form of (?:[^"\\]|\\.)*), so a failed match costs its length.
+_LABEL_PAIR = re.compile(
+    r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"([^"\\\n]*(?:\\.[^"\\\n]*)*)"[ \t]*(,?)'
+)
+_BLANKS = " \t"
+
+
+def _labels(line: str, pos: int, line_no: int) -> tuple[dict[str, str], int]:
+    """The label set opening at ``line[pos] == "{"``; (labels, position after "}")."""
     labels: dict[str, str] = {}
-    pos = 0
-    while pos < len(text):
-        match = _LABEL.match(text, pos)
-        if not match:
-            raise ExpositionError(f"line {line_no}: malformed labels near {text[pos:][:40]!r}")
-        name, raw = match.groups()
+    pos += 1
+    comma = True
+    while True:
+        match = _LABEL_PAIR.match(line, pos)
+        if match is None:
+            while pos < len(line) and line[pos] in _BLANKS:
+                pos += 1
+            if line[pos : pos + 1] == "}":
+                return labels, pos + 1
+            raise ExpositionError(f"line {line_no}: malformed labels near {line[pos:][:40]!r}")
+        if not comma:
+            raise ExpositionError(f"line {line_no}: expected ',' between labels")
+        name, raw, comma = match.group(1), match.group(2), bool(match.group(3))
         if name in labels:
-            raise ExpositionError(f"line {line_no}: label {name!r} given twice")
-        labels[name] = re.sub(r"\\.", lambda m: _ESCAPES.get(m.group(0), m.group(0)), raw)
+            raise ExpositionError(f"line {line_no}: label {name[:40]!r} given twice")
+        if "\\" in raw:
+            raw = re.sub(r"\\.", lambda m: _ESCAPES.get(m.group(0), m.group(0)), raw)
+        labels[name] = raw
         pos = match.end()
-        if pos < len(text):
-            if text[pos] != ",":
-                raise ExpositionError(f"line {line_no}: expected ',' between labels")
-            pos += 1
-    return labels
+
+
+def _sample(line: str, line_no: int) -> Sample:
+    name_match = _NAME.match(line)
+    if not name_match:
+        raise ExpositionError(f"line {line_no}: not a sample: {line[:80]!r}")
+    pos = name_match.end()
+    labels: dict[str, str] = {}
+    if line[pos : pos + 1] == "{":
+        labels, pos = _labels(line, pos, line_no)
+    if line[pos : pos + 1] not in ("", " ", "\t") or pos == len(line):
+        raise ExpositionError(f"line {line_no}: not a sample: {line[:80]!r}")
+    fields = line[pos:].replace("\t", " ").split(" ")
+    fields = [f for f in fields if f]
+    if not 1 <= len(fields) <= 2:
+        raise ExpositionError(f"line {line_no}: not a sample: {line[:80]!r}")
+    value_text = fields[0]
+    if not _NUMBER.fullmatch(value_text):
+        raise ExpositionError(f"line {line_no}: {value_text[:40]!r} is not a number")
+    ts = None
+    if len(fields) == 2:
+        if not _TIMESTAMP.fullmatch(fields[1]):
+            raise ExpositionError(f"line {line_no}: {fields[1][:40]!r} is not a timestamp")
+        ts = int(fields[1])
+    return Sample(name_match.group(), labels, float(value_text), value_text, ts)
 
 
 def parse_text(text: str) -> list[Sample]:
-    """Parse Prometheus text exposition format (0.0.4); raises ExpositionError."""
+    """Parse Prometheus text exposition format (0.0.4); raises ExpositionError.
+
+    Linear in the size of ``text``; a line over ``MAX_LINE`` characters is an error.
+    """
     samples: list[Sample] = []
     for line_no, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE:
+            raise ExpositionError(f"line {line_no}: longer than {MAX_LINE} characters")
         line = line.rstrip("\r")
         if not line.strip():
             continue
@@ -201,14 +248,7 @@ def parse_text(text: str) -> list[Sample]:
             if is_type and (len(parts) != 4 or parts[3].strip() not in _TYPES):
                 raise ExpositionError(f"line {line_no}: malformed TYPE line")
             continue  # HELP and other comments carry nothing we store
-        match = _SAMPLE.match(line)
-        if not match:
-            raise ExpositionError(f"line {line_no}: not a sample: {line[:80]!r}")
-        name, label_text, value_text, ts = match.groups()
-        if not _NUMBER.match(value_text):
-            raise ExpositionError(f"line {line_no}: {value_text!r} is not a number")
-        labels = _labels(label_text, line_no) if label_text else {}
-        samples.append(Sample(name, labels, float(value_text), value_text, int(ts) if ts else None))
+        samples.append(_sample(line, line_no))
     return samples
 
 
@@ -230,9 +270,12 @@ def dcgm_readings(samples: list[Sample], result: PollResult) -> None:
         if not uuid or not gpu.isdigit():
             result.skip("no_gpu_identity")
             continue
-        component = f"gpu{gpu}"
-        if instance := sample.labels.get("GPU_I_ID"):  # a MIG instance of that GPU
-            component += f":mig{instance}"
+        instance = sample.labels.get("GPU_I_ID", "")  # a MIG instance of that GPU
+        if not _small_index(gpu) or (instance and not _small_index(instance)):
+            # "²".isdigit() is True but int("²") raises: one odd label skips one sample.
+            result.skip("bad_label")
+            continue
+        component = f"gpu{gpu}" + (f":mig{instance}" if instance else "")
         metric, unit, factor = field
         if is_dcgm_blank(sample.text):
             result.skip("blank")
@@ -252,6 +295,11 @@ def dcgm_readings(samples: list[Sample], result: PollResult) -> None:
     result.events.extend(identities.values())
     if identities:
         result.add("gpu_count", len(identities), "count")
+
+
+def _small_index(text: str) -> bool:
+    """A GPU or MIG index as exporters write it: 1 to 4 ASCII digits."""
+    return 0 < len(text) <= 4 and text.isascii() and text.isdigit()
 
 
 def _identity(labels: dict[str, str]) -> dict:

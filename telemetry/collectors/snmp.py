@@ -162,6 +162,9 @@ async def _walk(engine, addr, target: SnmpTarget, columns: list[bytes]) -> list[
 def _number(tag: int, value, text_values: bool) -> tuple[float | None, str]:
     """(number, "") or (None, reason to skip)."""
     if tag in ber.NUMBER_TAGS:
+        # SMIv2 numbers fit in 64 bits; a bigger one is garbage (and would overflow float).
+        if not -(2**63) <= value < 2**64:
+            return None, "out_of_range"
         return value, ""
     if tag in ber.EXCEPTION_TAGS:
         return None, ber.EXCEPTION_TAGS[tag]
@@ -184,7 +187,7 @@ def _text(cell) -> str:
         return ""
     tag, value = cell
     if tag in ber.NUMBER_TAGS:
-        return str(value)
+        return str(value) if -(2**63) <= value < 2**64 else ""
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace").strip("\x00 \t\r\n")
     return ""
@@ -209,7 +212,11 @@ def _decode_table(result: PollResult, table: profiles.Table, pos: dict, found: l
         rows.update(dict.fromkeys(found[c]))
     text_cols = {name: found[pos[oid]] for name, oid in table.text.items()}
     for suffix in rows:
-        index = ber.index_of(suffix, 0)
+        try:
+            index = ber.index_of(suffix, 0)
+        except ber.BerError:  # one garbage row is skipped, not the whole target
+            result.skipped["bad_index"] += 1
+            continue
         text = {name: _text(col.get(suffix)) for name, col in text_cols.items()}
         comp = profiles.render(table.component, text, index)
         if table.side:

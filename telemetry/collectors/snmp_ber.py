@@ -96,6 +96,8 @@ def dec_oid_body(body: bytes) -> tuple[int, ...]:
             value = 0
     if not arcs:
         return ()
+    if max(arcs) >> 64:  # SNMP arcs are 32-bit; a huge one is garbage, not a name to print
+        raise BerError("OID arc too large")
     first = arcs[0]
     head = (first // 40, first % 40) if first < 80 else (2, first - 80)
     return (*head, *arcs[1:])
@@ -114,6 +116,8 @@ def index_of(body: bytes, column_len: int) -> tuple[int, ...]:
         if not byte & 0x80:
             arcs.append(value)
             value = 0
+    if arcs and max(arcs) >> 64:
+        raise BerError("OID index arc too large")
     return tuple(arcs)
 
 

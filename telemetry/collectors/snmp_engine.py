@@ -268,6 +268,9 @@ class SnmpEngine:
                     agent.boots, agent.etime, agent.at = resp.boots, resp.etime, time.monotonic()
                 return resp.pdu
             report = ber.oid_str(vbs[0][0]) if vbs else ""
+            if report == usm.NOT_IN_TIME_WINDOW and user.auth and not resp.authenticated:
+                # RFC 3414 3.2 7b: only an authenticated report may move our clock for it.
+                raise SnmpError(f"SNMPv3 agent {where} sent an unauthenticated time report")
             if report == usm.NOT_IN_TIME_WINDOW:
                 agent.boots, agent.etime, agent.at = resp.boots, resp.etime, time.monotonic()
                 continue

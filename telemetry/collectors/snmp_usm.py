@@ -61,7 +61,12 @@ UNKNOWN_ENGINE_ID = "1.3.6.1.6.3.15.1.1.4.0"
 
 
 class UsmError(Exception):
-    """A response failed its authentication or decryption check."""
+    """A response failed its authentication or decryption check, or is not a v3 message
+    this manager can trust (wrong security level, fields out of their RFC ranges)."""
+
+
+MAX_INT32 = 2**31 - 1  # msgID, snmpEngineBoots and snmpEngineTime: INTEGER (0..2147483647)
+LEVELS = {0: "noAuthNoPriv", FLAG_AUTH: "authNoPriv", FLAG_AUTH | FLAG_PRIV: "authPriv"}
 
 
 @lru_cache(maxsize=256)
@@ -224,10 +229,21 @@ class V3Response:
     boots: int
     etime: int
     pdu: tuple[int, int, int, int, list[ber.Varbind]]
+    authenticated: bool = False  # the HMAC was checked with our user's key
 
 
 def parse(data: bytes, user: UsmUser | None) -> V3Response:
-    """Check and open a v3 message. ``user`` None: accept only unauthenticated (discovery)."""
+    """Check and open a v3 message. ``user`` None: accept only unauthenticated (discovery).
+
+    The security level comes from the request, never from the reply (RFC 3412 7.2.11,
+    RFC 3414 3.2): a Response to an authNoPriv or authPriv request must carry that same
+    level, for the same user, or it is refused, since anyone on the path can clear the
+    flags of a forged reply. Only a Report may come at a lower level (an agent that does
+    not know our user cannot authenticate to it); it is marked ``authenticated=False`` and
+    the engine does not let it move the agent's clock.
+
+    Raises ``UsmError`` (or ``ber.BerError`` for bytes that are not BER at all).
+    """
     start, _ = ber.expect(data, 0, ber.SEQUENCE)
     _version, pos = ber.read_int(data, start)
     gstart, pos = ber.expect(data, pos, ber.SEQUENCE)
@@ -240,9 +256,19 @@ def parse(data: bytes, user: UsmUser | None) -> V3Response:
     engine_id, u = ber.read_octets(data, u)
     boots, u = ber.read_int(data, u)
     etime, u = ber.read_int(data, u)
-    _user_name, u = ber.read_octets(data, u)
+    user_name, u = ber.read_octets(data, u)
     mac_start, mac_end = ber.expect(data, u, ber.OCTET_STRING)
     salt, u = ber.read_octets(data, mac_end)
+    if not (0 <= msg_id <= MAX_INT32 and 0 <= boots <= MAX_INT32 and 0 <= etime <= MAX_INT32):
+        raise UsmError("msgID, engine boots or engine time out of range (RFC 3414)")
+    level = flags & (FLAG_AUTH | FLAG_PRIV)
+    if level not in LEVELS:
+        raise UsmError("response flags ask for privacy without authentication")
+    wanted = user.flags if user is not None else 0
+    if level > wanted:
+        raise UsmError(f"response at {LEVELS[level]} to a {LEVELS[wanted]} request")
+    if level and user is not None and user_name != user.name:
+        raise UsmError("response names another SNMPv3 user")
     if flags & FLAG_AUTH:
         if user is None or not user.auth:
             raise UsmError("unexpected authenticated response")
@@ -264,4 +290,9 @@ def parse(data: bytes, user: UsmUser | None) -> V3Response:
         parsed = ber.parse_pdu(scoped, p)
     except ber.BerError as exc:
         raise UsmError(f"response did not decrypt to a PDU (wrong privacy key?): {exc}") from exc
-    return V3Response(msg_id, engine_id, boots, etime, parsed)
+    if level != wanted and parsed[0] != ber.REPORT:
+        raise UsmError(
+            f"unauthenticated or unencrypted response ({LEVELS[level]}) to a "
+            f"{LEVELS[wanted]} request: discarded"
+        )
+    return V3Response(msg_id, engine_id, boots, etime, parsed, bool(level & FLAG_AUTH))

@@ -14,6 +14,7 @@ BOOL = {0: "no", 1: "yes"}
 _LOAD = {1: "low", 2: "normal", 3: "near overload", 4: "overload"}
 _CLOCK_EVENT = {0: "inactive", 1: "active"}
 _COMPRESSOR = {0: "off", 1: "running", 2: "fault", 3: "locked out"}
+_VRRP = {1: "initialize", 2: "backup", 3: "master"}
 
 STATES: dict[str, dict[int, str]] = {
     # IF-MIB (RFC 2863) ifAdminStatus / ifOperStatus.
@@ -40,6 +41,16 @@ STATES: dict[str, dict[int, str]] = {
         6: "booster",
         7: "reducer",
     },
+    # HA pairs: KEEPALIVED-MIB VrrpState; VRRP-MIB and VRRPv3-MIB share their codes.
+    "keepalived_vrrp_instance_state": {
+        0: "init",
+        1: "backup",
+        2: "master",
+        3: "fault",
+        4: "unknown",
+    },
+    "vrrp_oper_state": _VRRP,
+    "vrrpv3_oper_state": _VRRP,
     # APC rPDU2 load state (device and phase).
     "pdu_load_state": _LOAD,
     "pdu_phase_load_state": _LOAD,

@@ -35,7 +35,7 @@ Maintain (beat tasks in telemetry.tasks)::
 """
 
 from telemetry.store.backfill import backfill
-from telemetry.store.batch import Batch, Frame, schema_id, series_key
+from telemetry.store.batch import Batch, Frame, SeriesKeyError, key_problem, schema_id, series_key
 from telemetry.store.bulk import (
     component_names,
     gpu_latest,
@@ -89,4 +89,6 @@ __all__ = [
     "run_rollups",
     "schema_id",
     "series_key",
+    "SeriesKeyError",
+    "key_problem",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,16 @@ import numpy as np
 
 METRIC_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 UNIT_RE = re.compile(r"^[a-z_]*$")
+# The registry's column sizes (telemetry.store.models.Series; a test holds them equal) and
+# PostgreSQL's int4 device_id. A key past them used to reach the database and fail the
+# whole batch with a raw DataError; now it is refused before, one reading at a time.
+MAX_COMPONENT, MAX_METRIC, MAX_UNIT = 100, 100, 40
+MAX_LABELS = 2000  # canonical JSON of a series' labels; identity, not free text
+INT4 = (-(2**31), 2**31 - 1)
+# A \udXXX escape that is not half of a surrogate pair, in JSON text.
+_LONE_SURROGATE = re.compile(
+    r"\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}", re.I
+)
 
 # (device_id, component, metric, unit, canonical labels JSON): the identity of a series.
 SeriesKey = tuple[int | None, str, str, str, str]
@@ -37,6 +48,25 @@ def labels_key(labels: dict[str, str] | None) -> str:
     return json.dumps(labels or {}, sort_keys=True, separators=(",", ":"))
 
 
+class SeriesKeyError(ValueError):
+    """A series key the store cannot hold; ``reason`` is the refusal reason counted."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _clean_text(text: str) -> bool:
+    """PostgreSQL text holds no NUL, and psycopg cannot encode a lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def series_key(
     device_id: int | None,
     component: str,
@@ -44,13 +74,56 @@ def series_key(
     unit: str,
     labels: dict[str, str] | str | None = None,
 ) -> SeriesKey:
-    """Normalise one key; raises ValueError for a name that breaks the conventions."""
-    if not METRIC_RE.match(metric or ""):
-        raise ValueError(f"metric name {metric!r} is not snake_case")
-    if not UNIT_RE.match(unit or ""):
-        raise ValueError(f"unit {unit!r} is not a lowercase base-unit name")
-    lk = labels if isinstance(labels, str) else labels_key(labels)
-    return (None if device_id is None else int(device_id), str(component or ""), metric, unit, lk)
+    """Normalise one key; raises ``SeriesKeyError`` (a ValueError, with a ``reason``) for a key
+    that breaks the conventions or would not fit the registry's columns."""
+    if device_id is not None and (
+        isinstance(device_id, bool)
+        or not isinstance(device_id, int | np.integer)
+        or not INT4[0] <= int(device_id) <= INT4[1]
+    ):
+        raise SeriesKeyError("bad_device_id", f"device id {device_id!r} is not a 32-bit integer")
+    if not isinstance(metric, str) or not METRIC_RE.match(metric):
+        raise SeriesKeyError("bad_metric", f"metric name {str(metric)[:120]!r} is not snake_case")
+    if len(metric) > MAX_METRIC:
+        raise SeriesKeyError("metric_too_long", f"metric name over {MAX_METRIC} characters")
+    if not isinstance(unit, str) or not UNIT_RE.match(unit):
+        raise SeriesKeyError(
+            "bad_unit", f"unit {str(unit)[:60]!r} is not a lowercase base-unit name"
+        )
+    if len(unit) > MAX_UNIT:
+        raise SeriesKeyError("unit_too_long", f"unit over {MAX_UNIT} characters")
+    component = component or ""
+    if not isinstance(component, str) or not _clean_text(component):
+        raise SeriesKeyError("bad_text", "component is not text without NUL bytes")
+    if len(component) > MAX_COMPONENT:
+        raise SeriesKeyError("component_too_long", f"component over {MAX_COMPONENT} characters")
+    if isinstance(labels, str):
+        lk = labels
+    else:
+        items = dict(labels or {}).items()
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in items):
+            raise SeriesKeyError("bad_labels", "label names and values must be text")
+        if not all(_clean_text(k) and _clean_text(v) for k, v in items):
+            raise SeriesKeyError("bad_text", "a label holds a NUL byte or a lone surrogate")
+        lk = labels_key(labels)
+    # Keys from JSON bring their labels as canonical JSON, escapes and all: NUL is \u0000
+    # there and a lone surrogate \udXXX, and PostgreSQL's jsonb refuses both.
+    if not _clean_text(lk) or "\\u0000" in lk or _LONE_SURROGATE.search(lk):
+        raise SeriesKeyError("bad_text", "labels hold a NUL byte or a lone surrogate")
+    if len(lk) > MAX_LABELS:
+        raise SeriesKeyError("labels_too_long", f"labels over {MAX_LABELS} characters as JSON")
+    return (None if device_id is None else int(device_id), component, metric, unit, lk)
+
+
+def key_problem(
+    device_id: int | None, component: str, metric: str, unit: str, labels=None
+) -> str | None:
+    """The refusal reason for a series key, or None when the store can hold it."""
+    try:
+        series_key(device_id, component, metric, unit, labels)
+    except SeriesKeyError as exc:
+        return exc.reason
+    return None
 
 
 def schema_id(keys: Sequence[SeriesKey]) -> str:
@@ -89,20 +162,38 @@ class Batch:
             ts = [ts]
         self.frames.append(Frame(schema, ts, values))
 
-    def add_readings(self, device_id: int | None, readings: Iterable[Any], ts: Any) -> None:
+    def add_readings(
+        self,
+        device_id: int | None,
+        readings: Iterable[Any],
+        ts: Any,
+        refused: Counter | None = None,
+    ) -> int:
         """Add collector ``Reading`` objects (telemetry.readings) for one device.
 
         Readings are grouped by timestamp (a reading without one takes ``ts``) into one
         frame per distinct timestamp. Per-value Python: meant for collector volumes.
+        A reading whose key the store cannot hold is left out and counted in ``refused``
+        by reason (with ``refused`` None it raises ``SeriesKeyError``, as before). Returns how
+        many readings were added.
         """
         groups: dict[Any, tuple[list, list]] = {}
+        added = 0
         for r in readings:
-            key = (device_id, r.component, r.metric, r.unit, labels_key(r.labels))
+            try:
+                key = series_key(device_id, r.component, r.metric, r.unit, r.labels)
+            except SeriesKeyError as exc:
+                if refused is None:
+                    raise
+                refused[exc.reason] += 1
+                continue
             keys, vals = groups.setdefault(r.ts or ts, ([], []))
             keys.append(key)
             vals.append(r.value)
+            added += 1
         for at, (keys, vals) in groups.items():
             self.add_frame(self.add_schema(keys), at, vals)
+        return added
 
     @property
     def value_count(self) -> int:

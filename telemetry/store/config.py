@@ -28,6 +28,10 @@ class StoreConfig:
     max_future: timedelta = timedelta(minutes=10)  # clock-skew allowance for agents
     rollup_grace: timedelta = timedelta(minutes=1)  # a bucket is rolled this long after it ends
     default_interval_s: float = 15.0  # poll interval assumed when a query is not told one
+    # A device with more series than this gets no new ones (refused "series_cap"): the
+    # biggest real devices (a 64-port switch, an 8-GPU host) have a few thousand at most,
+    # so only a runaway label or component (one series per request id ...) reaches it.
+    max_series_per_device: int = 20_000
 
 
 def get_config() -> StoreConfig:

@@ -9,7 +9,7 @@ so concurrent workers seeing the same new host agree on one set of ids.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from telemetry.store.batch import SeriesKey, schema_id, series_key
-from telemetry.store.config import MAX_SET_WIDTH, SLOTS
+from telemetry.store.config import MAX_SET_WIDTH, SLOTS, get_config
 from telemetry.store.db import new_cache, pg
 from telemetry.store.models import Series
 
@@ -55,6 +55,18 @@ class SchemaError(ValueError):
 
 _plans = new_cache()
 
+# Asked, when set, which of the device ids about to get new series exist; the others are
+# refused ("unknown_device"). The store is a leaf and knows no inventory: the telemetry
+# app registers the check (telemetry.apps), so that only a higher layer decides.
+DeviceCheck = Callable[[set[int]], set[int]]
+_device_check: DeviceCheck | None = None
+
+
+def set_device_check(check: DeviceCheck | None) -> None:
+    """Register (or clear, with None) the check of device ids that get new series."""
+    global _device_check
+    _device_check = check
+
 
 def resolve(schemas: dict[str, Sequence]) -> dict[str, SchemaPlan | SchemaError]:
     """Plans for the given schemas (fingerprint -> keys as sent); cached ones cost nothing."""
@@ -77,8 +89,9 @@ def resolve(schemas: dict[str, Sequence]) -> dict[str, SchemaPlan | SchemaError]
         todo[fp] = norm
     if todo:
         with transaction.atomic():
-            made = _build_plans(todo)
+            made, refused = _build_plans(todo)
         out.update(made)
+        out.update(refused)
         _plans.add_on_commit(made)
     return out
 
@@ -157,14 +170,56 @@ def _create(missing: list[SeriesKey]) -> dict[SeriesKey, tuple[int, int, int]]:
     return made
 
 
-def _build_plans(todo: dict[str, list[SeriesKey]]) -> dict[str, SchemaPlan]:
+def _refusals(missing: list[SeriesKey]) -> dict[SeriesKey, str]:
+    """New keys that must not become series: their device is unknown (when a device check
+    is registered) or already has ``max_series_per_device`` series."""
+    devices = {k[0] for k in missing if k[0] is not None}
+    if not devices:
+        return {}
+    out: dict[SeriesKey, str] = {}
+    if _device_check is not None:
+        known = _device_check(devices)
+        out.update({k: "unknown_device" for k in missing if k[0] in devices - known})
+    cap = get_config().max_series_per_device
+    have = dict(
+        pg()
+        .execute(
+            "SELECT device_id, count(*) FROM telemetry_series WHERE device_id = ANY(%s) "
+            "GROUP BY device_id",
+            [sorted(devices)],
+        )
+        .fetchall()
+    )
+    adding: dict[int, int] = {}
+    for k in missing:
+        if k[0] is None or k in out:
+            continue
+        adding[k[0]] = adding.get(k[0], 0) + 1
+        if have.get(k[0], 0) + adding[k[0]] > cap:
+            out[k] = "series_cap"
+    return out
+
+
+def _build_plans(
+    todo: dict[str, list[SeriesKey]],
+) -> tuple[dict[str, SchemaPlan], dict[str, SchemaError]]:
     wanted = list(dict.fromkeys(k for keys in todo.values() for k in keys))
     found = _lookup(wanted)
     missing = [k for k in wanted if k not in found]
+    refused_schemas: dict[str, SchemaError] = {}
     if missing:
         pg().execute("SELECT pg_advisory_xact_lock(%s)", [REGISTRY_LOCK_KEY])
         found.update(_lookup(missing))  # another worker may have just created them
         missing = [k for k in wanted if k not in found]
+        refused = _refusals(missing)
+        if refused:
+            for fp, keys in list(todo.items()):
+                reason = next((refused[k] for k in keys if k in refused), None)
+                if reason:
+                    refused_schemas[fp] = SchemaError(reason, f"schema {fp}: {reason}")
+                    del todo[fp]
+            still = {k for keys in todo.values() for k in keys}
+            missing = [k for k in missing if k in still and k not in refused]
         if missing:
             found.update(_create(missing))
     set_ids = sorted({v[1] for v in found.values()})
@@ -191,7 +246,7 @@ def _build_plans(todo: dict[str, list[SeriesKey]]) -> dict[str, SchemaPlan]:
             sets=tuple(SetPlan(s, len(g), g, np.flatnonzero(g < 0)) for s, g in gathers.items()),
             duplicate_columns=dup,
         )
-    return plans
+    return plans, refused_schemas
 
 
 def find_series(

@@ -32,6 +32,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from dcim.inventory.tests.factories import make_credential, make_device, make_gpu
 from telemetry import store
+from telemetry.agent_keys import agent_secret
 from telemetry.models import CollectionTarget, Protocol
 from telemetry.simulators import nvml as nvml_standin
 from telemetry.simulators.modbus import ModbusSimulator
@@ -227,6 +228,8 @@ def test_every_protocol_reaches_the_store_through_celery(
         "PYTHONPATH": str(settings.BASE_DIR),
         "CELERY_BROKER_URL": broker,
         "NVML_MODULE": "telemetry.simulators.nvml",
+        # The stand-in simulates a host by name: it signs as that host (telemetry.signing).
+        "DCIM_AGENT_SECRET": agent_secret().decode(),
     }
     procs = Processes(workdir / "logs")
     try:

@@ -109,7 +109,7 @@ def test_meters_read_the_metering_points_and_facility_covers_it_and_cooling(day)
         assert power["MTR-UTILITY"] + power["MTR-PV-ROOF"] == pytest.approx(site.facility_w)
         chillers = snap.cooling["CHILLER-1"]["chiller_power_watts"]
         assert site.cooling_w > chillers > 0  # plus CRAH fans, CDU and chilled-water pumps
-        if v["ups/UPS-B/source"] == 5.0:  # on battery: its input is off the meter a while
+        if v["ups/UPS-A/source"] == 5.0:  # on battery: its input is off the meter a while
             on_battery += 1
             continue
         it = power["MTR-UPS-A-OUT"] + power["MTR-UPS-B-OUT"]
@@ -179,10 +179,10 @@ def test_chillers_use_free_cooling_when_cold_and_compressors_when_warm():
 def test_a_ups_puts_back_what_its_battery_spell_took():
     building = Building(site_plan())
     hour = DAY + 5 * 3600
-    offset, spell = fault_schedule.SCHEDULE["ups_battery"]  # the mains transfer on UPS-B
+    offset, spell = fault_schedule.SCHEDULE["ups_battery"]  # the mains transfer on UPS-A
     start, end = hour + offset, hour + offset + spell
-    assert building.at(start + 10).values["ups/UPS-B/input_w"] == 0.0
-    out = building.at(end + 30).values["ups/UPS-B/output_w"]
-    recharge = building.at(end + 30).values["ups/UPS-B/recharge_w"]
+    assert building.at(start + 10).values["ups/UPS-A/input_w"] == 0.0
+    out = building.at(end + 30).values["ups/UPS-A/output_w"]
+    recharge = building.at(end + 30).values["ups/UPS-A/recharge_w"]
     assert recharge * sp.RECHARGE_S * sp.RECHARGE_EFFICIENCY == pytest.approx(out * spell)
-    assert building.at(end + sp.RECHARGE_S + 30).values["ups/UPS-B/recharge_w"] == 0.0
+    assert building.at(end + sp.RECHARGE_S + 30).values["ups/UPS-A/recharge_w"] == 0.0

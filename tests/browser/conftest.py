@@ -7,12 +7,20 @@ skipped with a loud message and a warning, never silently passed.
 The live server needs a transactional database; the store's own tables (samples, latest,
 rollups) are not Django models, so they are emptied here after each test, and the rollup
 watermark row that Django's flush removes is put back.
+
+Every page runs under the Content-Security-Policy the product sends (ADR 0023): no test
+bypasses it, and any violation Chromium reports (its "Refused to ..." console message, or
+a ``securitypolicyviolation`` event) in any context a test opens fails that test. Playwright's
+``wait_for_function`` compiles its predicate with ``new Function`` inside the page, which
+the policy refuses (no 'unsafe-eval'): here it polls ``evaluate`` from Python instead, which
+goes through the DevTools protocol and is not the page's own script.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,15 +100,72 @@ def _clean_store(transactional_db) -> Iterator[None]:
     _reset_store()
 
 
+DEFAULT_TIMEOUT_MS = 15_000
+CSP_MARKERS = ("Content Security Policy", "Refused to ", "securitypolicyviolation")
+# Chromium logs most violations itself; the event also catches those it reports only there.
+REPORT_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', (e) => console.error(
+  `securitypolicyviolation: ${e.violatedDirective} refused ${e.blockedURI || 'inline'}`
+  + ` at ${e.sourceFile || document.location.href}:${e.lineNumber}`));
+"""
+
+
+def polled_wait_for_function(page, expression: str, *, arg=None, timeout=None, polling=None):
+    """``Page.wait_for_function`` without eval in the page: the predicate (an expression or
+    a function) is evaluated through the DevTools protocol until it is truthy."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    every_s = polling / 1000 if isinstance(polling, int | float) else 0.05
+    deadline = time.monotonic() + (DEFAULT_TIMEOUT_MS if timeout is None else timeout) / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"wait_for_function: {expression!r} still false")
+        time.sleep(every_s)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, monkeypatch) -> Iterator[list[str]]:
+    """What Chromium refused under the policy in any context this test opens; a test that
+    provokes a violation on purpose checks the list and clears it."""
+    from playwright.sync_api import Page
+
+    seen: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        if kwargs.get("bypass_csp"):
+            raise AssertionError("browser tests run under the real Content-Security-Policy")
+        context = new_context(*args, **kwargs)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on(
+            "console",
+            lambda m: (
+                seen.append(f"{m.location.get('url', '')}: {m.text}")
+                if any(k in m.text for k in CSP_MARKERS)
+                else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    monkeypatch.setattr(Page, "wait_for_function", polled_wait_for_function)
+    yield seen
+    if seen:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(seen), pytrace=False)
+
+
 @pytest.fixture
 def page(browser, live_server, settings, make_user):
-    """A logged-in page (through the login form, as a person would)."""
+    """A logged-in page (through the login form, as a person would), under the real CSP."""
     settings.DASHBOARD_REFRESH_S = 1  # live refresh every second, so tests wait little
     sync_roles()  # the flush of a transactional test removed the role groups
     make_user("vera", role="Viewer")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(DEFAULT_TIMEOUT_MS)
     login(pg, live_server.url, "vera", PASSWORD)
     pg.base = live_server.url
     yield pg

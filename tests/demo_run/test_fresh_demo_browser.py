@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from dcim.ui.tables import unpooled
 from tests.browser.conftest import ARGS, CHROMIUM, _missing, login
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -199,9 +200,12 @@ def test_a_rack_page(demo, page):
     assert "°C" in page.inner_text("body")
 
 
-# Meter history is written in the background (~90 s of building model) and then the
-# ledger runs: Power & PUE has a week of PUE within a few minutes of start.
-ENERGY_WITHIN_S = 480
+# Meter history is written in the background (~90 s of building model on an idle laptop,
+# niced) and then the ledger runs: Power & PUE has a week of PUE within minutes of start.
+# On a two-core machine shared with the running stack's workers it took past 480 s in one
+# of three fresh-clone runs (coverage 67 % at the deadline): the wait is 900 s, and it
+# ends as soon as the figure is there.
+ENERGY_WITHIN_S = 900
 
 
 def _energy_command(demo, period: str) -> dict:
@@ -243,3 +247,74 @@ def test_power_and_pue_shows_a_plausible_pue_the_energy_command_states(demo, pag
     assert shown["category"] == command["category_words"]
     assert command["category"] in ("PUE1", "PUE2")
     assert f"{command['coverage'] * 100:.0f} %" in shown["coverage"]
+
+
+# The demo polls its HA pairs every 30 s (demo.targets.SNMP_DEFAULT_S).
+POLL_S = 30
+LB_GROUP = "API load balancers"
+
+
+def _lb_state(page, base: str) -> tuple[str, str, int]:
+    """(active member, state word, failover records) of the load-balancer group."""
+    tables = _json(page, f"{base}/ha/api/")["tables"]
+    (row,) = [r for r in unpooled(tables["groups"]) if r[0]["t"] == LB_GROUP]
+    records = sum(1 for r in unpooled(tables["failovers"]) if r[1]["t"] == LB_GROUP)
+    return row[5]["t"], row[2]["t"], records
+
+
+def test_an_injected_failover_shows_on_the_ha_page_within_two_polls(demo, page):
+    base = demo["url"]
+    state: dict = {}
+
+    def polled() -> bool:
+        state["before"] = _lb_state(page, base)
+        return state["before"][0] in ("LB-01", "LB-02")
+
+    assert _until(time.monotonic() + 180, polled), f"LB pair never polled: {state}"
+    was_active, _, records = state["before"]
+    subprocess.run(
+        [sys.executable, "manage.py", "demo_inject", "failover", "LB"],
+        cwd=BASE_DIR,
+        env=demo["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    injected = time.monotonic()
+
+    def switched() -> bool:
+        state["after"] = _lb_state(page, base)
+        return state["after"][0] not in ("", was_active, "—") and state["after"][2] > records
+
+    assert _until(injected + 2 * POLL_S + 10, switched, every=2.0), (
+        f"no failover record within two polls of {POLL_S} s: {state}"
+    )
+    now_active = state["after"][0]
+    page.goto(f"{base}/ha/")
+    rows = page.locator("table tr", has_text=LB_GROUP)
+    failover = rows.filter(has_text=was_active).filter(has_text=now_active).first
+    failover.wait_for(timeout=15_000)
+    # The old master reports a fault for 90 s after the switch: the pair has lost its spare.
+    assert page.locator("table tr", has_text=LB_GROUP).filter(has_text="Degraded").count() >= 1
+    _shot(page, "ha-after-failover")
+
+
+REPORTS = ("daily_operations", "weekly_capacity", "monthly_energy", "monthly_availability")
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_each_report_renders_for_the_running_demo(demo, page, report):
+    import io
+
+    from pypdf import PdfReader
+
+    base = f"{demo['url']}/reports/preview/{report}/demo"
+    assert _json(page, f"{base}/api/")  # every figure and table, raw
+    response = page.goto(f"{base}/")
+    assert response.ok, f"{report} preview: {response.status}"
+    _shot(page, f"report-{report}")
+    pdf = page.request.get(f"{base}/pdf/")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "Demo AI Campus" in text, text[:500]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 from django.utils import timezone
 
 from bench import energy_page
+from bench.scratch import scratch_database
 from dcim.inventory.models import Site
 
 BENCH_DB = "dcim_bench_energy_page"
@@ -31,19 +31,14 @@ class Command(BaseCommand):
         a("--reuse", action="store_true", help="reuse a kept, loaded database as it is")
 
     def handle(self, *args: object, **o: object) -> None:
-        old = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=bool(o["reuse"]))
-        try:
+        drop = not (o["keep"] or o["reuse"])
+        with scratch_database(BENCH_DB, keepdb=bool(o["reuse"]), drop=drop):
             if not (o["reuse"] and Site.objects.filter(slug="bench-dc").exists()):
                 self.stdout.write(f"loading {o['days']} days of ledger into {BENCH_DB}…")
                 energy_page.build_site(timezone.now(), int(o["days"]), log=self.stdout.write)
             self.stdout.write("timing:")
             result = energy_page.measure(reps=int(o["reps"]), log=self.stdout.write)
             result["options"] = {"days": o["days"], "reps": o["reps"]}
-        finally:
-            if not (o["keep"] or o["reuse"]):
-                connection.creation.destroy_test_db(old, verbosity=0)
         out = Path(str(o["out"]))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")

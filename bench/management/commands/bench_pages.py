@@ -9,11 +9,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 
-from bench import page_data, pages
+from bench import demo_site, pages
+from bench.scratch import scratch_database
 from dcim.inventory.models import Device
-from demo.inventory import seed_demo
 
 BENCH_DB = "dcim_bench_pages"
 
@@ -34,25 +33,19 @@ class Command(BaseCommand):
         a("--reuse", action="store_true", help="reuse a kept, loaded database as it is")
 
     def handle(self, *args: object, **o: object) -> None:
-        old = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=bool(o["reuse"]))
-        try:
+        drop = not (o["keep"] or o["reuse"])
+        with scratch_database(BENCH_DB, keepdb=bool(o["reuse"]), drop=drop):
             if not (o["reuse"] and Device.objects.exists()):
                 self.stdout.write(
                     f"loading the demo and {o['days']:g} days of history into {BENCH_DB}…"
                 )
-                seed_demo(log=None)
-                values = page_data.load(
+                values = demo_site.load_demo(
                     days=float(o["days"]), step_s=float(o["step"]), log=self.stdout.write
                 )
                 self.stdout.write(f"  {values:,} values stored")
             self.stdout.write("timing:")
             result = pages.measure(reps=int(o["reps"]), log=self.stdout.write)
             result["options"] = {"days": o["days"], "step_s": o["step"], "reps": o["reps"]}
-        finally:
-            if not (o["keep"] or o["reuse"]):
-                connection.creation.destroy_test_db(old, verbosity=0)
         pages.write(result, Path(str(o["out"])))
         self.stdout.write("\n" + pages.table(result))
         self.stdout.write(f"\nwritten to {o['out']}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import TemplateSyntaxError
 
 from dcim.alerts.catalog import is_known_metric
 from dcim.alerts.models.choices import Condition, Reference, Severity, Source
 from dcim.alerts.models.scope import PlaceScope
+from dcim.alerts.summary_template import compile_summary, plain_rule, render_summary_text
 
 NEEDS_THRESHOLD = {
     Condition.GT,
@@ -158,7 +159,7 @@ class Rule(PlaceScope):
     def _template_errors(self) -> dict[str, str]:
         """Render the template with a sample context: a typo is refused here, not at 3 am."""
         try:
-            Template(self.summary_template).render(Context(sample_context(self)))
+            render_summary_text(compile_summary(self.summary_template), sample_context(self))
         except TemplateSyntaxError as exc:
             return {"summary_template": f"Template error: {exc}"}
         except Exception as exc:  # a filter that raises on the sample value
@@ -170,7 +171,7 @@ def sample_context(rule: Rule) -> dict:
     """What a summary template sees, with plausible values (admin validation, previews).
     ``shown`` is the value as pages show it (``dcim.alerts.values``: "down", "14 min")."""
     return {
-        "rule": rule,
+        "rule": plain_rule(rule),
         "subject": "gpu-01 gpu0",
         "value": 42.0,
         "shown": "42",

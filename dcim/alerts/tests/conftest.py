@@ -6,24 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dcim.alerts import rule_index
 from dcim.alerts.models import Channel, ChannelKind, Route, Rule
+from dcim.alerts.tests.servers import start_smtp
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.tests.factories import make_device, make_device_type, make_gpu, make_rack
 from telemetry.readings import Reading
-from telemetry.store.db import clear_caches
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Rule index, device facts and the store's registry must not outlive a test."""
-    rule_index.invalidate()
-    clear_caches()
-    yield
-    rule_index.invalidate()
-    clear_caches()
+def _fresh_caches(fresh_rule_caches):
+    """Every test here evaluates rules (see the root conftest)."""
 
 
 @pytest.fixture
@@ -63,3 +57,21 @@ def email_route(**fields) -> Route:
     )
     fields.setdefault("min_severity", "info")
     return Route.objects.create(channel=channel, **fields)
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP listener on loopback for the module's tests."""
+    controller, inbox = start_smtp()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def real_smtp(settings, smtp):
+    controller, inbox = smtp
+    inbox.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return inbox

@@ -45,10 +45,11 @@ def start_smtp() -> tuple[Controller, Inbox]:
 class Receiver(http.server.ThreadingHTTPServer):
     """Answers POSTs with the next status of ``script`` (the last repeats), after ``delay``."""
 
-    def __init__(self, script: list[int], delay: float = 0.0) -> None:
-        self.script, self.delay = list(script), delay
+    def __init__(self, script: list[int], delay: float = 0.0, location: str = "") -> None:
+        self.script, self.delay, self.location = list(script), delay, location
         self.bodies: list[dict] = []
         self.headers_seen: list[dict] = []
+        self.gets: list[dict] = []  # headers of GETs (a redirected POST becomes one)
         super().__init__(("127.0.0.1", 0), _Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -72,10 +73,59 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(srv.delay)
         try:
             self.send_response(status)
+            if srv.location:
+                self.send_header("Location", srv.location)
             self.end_headers()
             self.wfile.write(b"ok")
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.server.gets.append(dict(self.headers))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
     def log_message(self, *args) -> None:
         pass
+
+
+class Trickler:
+    """Answers every connection with a valid status line sent one byte per ``gap`` seconds,
+    for ``lasts`` seconds: each read gets a byte in time, the whole answer never does."""
+
+    def __init__(self, gap: float = 0.1, lasts: float = 6.0) -> None:
+        self.gap, self.lasts = gap, lasts
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        answer = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 10_000
+        end = time.monotonic() + self.lasts
+        with conn:
+            try:
+                conn.recv(65536)
+                for byte in answer:
+                    if time.monotonic() > end:
+                        return
+                    conn.sendall(bytes([byte]))
+                    time.sleep(self.gap)
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self.listener.close()

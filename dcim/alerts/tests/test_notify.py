@@ -16,7 +16,7 @@ from dcim.alerts import engine
 from dcim.alerts.models import Alert, Channel, ChannelKind, Notification, Route, Silence, State
 from dcim.alerts.notify import due_repeats, process
 from dcim.alerts.tests.conftest import at, email_route, rule, temp
-from dcim.alerts.tests.servers import Receiver, start_smtp
+from dcim.alerts.tests.servers import Receiver
 from dcim.inventory.choices import DeviceStatus
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +27,6 @@ def _sync(settings):
     settings.ALERTS_NOTIFY_SYNC = True
     settings.ALERTS_WEBHOOK_BACKOFF_S = 0.05
     settings.DCIM_BASE_URL = "https://dcim.example.net"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    controller, inbox = start_smtp()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def real_smtp(settings, smtp):
-    controller, inbox = smtp
-    inbox.messages.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    return inbox
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_rule_list_counts_reporting_devices_and_says_when_none(admin_role_client
     html = admin_role_client.get("/admin/alerts/rule/").content.decode()
     assert "Reporting devices" in html
     column = reporting_column(html)
-    assert len(column) == Rule.objects.count() == 22  # alerts (20) + energy (2) packs
+    # The alerts (20), energy (2), maintenance (2) and availability (5) packs.
+    assert len(column) == Rule.objects.count() == 29
     assert column[ASHRAE] == "2 devices"
     assert column["GPU temperature near its slowdown threshold"] == "1 device"
     assert column[PDU] == "0 — no device reports pdu_power_watts"

@@ -60,7 +60,10 @@ def later(minutes: float):
 
 def test_every_pack_rule_is_valid_and_names_a_known_metric(db):
     rules = list(Rule.objects.filter(builtin=True))
-    assert len(rules) == 22  # the alerts pack (20) and energy's two (PUE, meter coverage)
+    # The alerts pack (20); energy's two (PUE, meter coverage); maintenance's two (warranty,
+    # end of life); availability's five (group degraded / failed, 2N rack over one feed,
+    # drill overdue, actions overdue).
+    assert len(rules) == 20 + 2 + 2 + 5
     for r in rules:
         r.full_clean()  # metric known, template renders
         assert r.description

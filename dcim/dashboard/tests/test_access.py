@@ -97,10 +97,14 @@ def test_every_role_sees_the_overview(client, make_user, inventory, role):
     assert b"<h1>Overview</h1>" in response.content
 
 
-def test_a_user_without_a_role_still_sees_the_overview(client, make_user):
-    """The overview shows counts only; it is the login, not a role, that guards it."""
+def test_a_user_without_a_role_is_told_to_ask_for_one(client, make_user):
+    """Signed in is not enough: an account with no role yet sees no page (and can still
+    sign out); tests/test_every_route.py walks every route."""
     client.force_login(make_user("nobody"))
-    assert client.get("/").status_code == 200
+    response = client.get("/")
+    assert response.status_code == 403
+    assert b"your account has no role" in response.content
+    assert client.post("/logout/").status_code == 302
 
 
 def test_only_admins_reach_the_admin_site(client, make_user):

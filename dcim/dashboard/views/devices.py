@@ -16,10 +16,11 @@ from dcim.dashboard import charts, gpu_state
 from dcim.dashboard.views import network
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.maintenance import glance
 from dcim.ui import metric_names, units
 from dcim.ui.json_twin import bad_request, json_response, page_and_api, stamp
 from dcim.ui.tables import badge, cell, when
-from telemetry import store
+from telemetry import freshness, store
 from telemetry.collectors.catalog import describe
 
 DEFAULT_CHART = {
@@ -137,7 +138,7 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     )
     tz, now = ZoneInfo(device.site.timezone), timezone.now()
     latest = store.latest(device_ids=[device.pk])
-    interval = gpu_state.intervals_by_device([device.pk]).get(device.pk)
+    interval = freshness.intervals_by_device([device.pk]).get(device.pk)
     tables: dict[str, list] = {}
     if device.role == DeviceRole.GPU_SERVER or device.device_type.gpu_count:
         tables["gpus"] = _gpu_table(device, now, tz)
@@ -169,13 +170,13 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
     ]
     newest = max((x.ts for x in latest), default=None)
     if newest is None:
-        freshness = "No data yet: nothing has been collected from this device."
-    elif gpu_state.is_stale(newest, interval, now):
-        freshness = (
+        freshness_words = "No data yet: nothing has been collected from this device."
+    elif freshness.is_stale(newest, interval, now):
+        freshness_words = (
             f"Stale: the newest reading is from {newest.astimezone(tz):%Y-%m-%d %H:%M:%S %Z}."
         )
     else:
-        freshness = f"Live: newest reading {newest.astimezone(tz):%H:%M:%S %Z}."
+        freshness_words = f"Live: newest reading {newest.astimezone(tz):%H:%M:%S %Z}."
     targets = [
         {
             "protocol": t.get_protocol_display(),
@@ -208,12 +209,13 @@ def build_device(request: HttpRequest, pk: int) -> dict[str, Any]:
                 and f"U{device.position_u} ({device.get_face_display()})",
                 "address": device.management_address,
             },
-            "freshness": freshness,
+            "freshness": freshness_words,
             "targets": targets,
             "tables": tables,
             "chart_metrics": [{"name": m, "label": metric_names.label(m)} for m in chart_metrics],
             "chart_default": default,
-            "tiles": {"freshness": freshness},
+            "tiles": {"freshness": freshness_words},
+            "maintenance": glance.for_devices({device.pk}, tz, now, site_id=device.site_id),
         },
         tz,
     )
@@ -232,7 +234,7 @@ def device_chart(request: HttpRequest, pk: int) -> JsonResponse:
         start, end, key = charts.parse_range(request.GET, tz)
     except charts.RangeError as exc:
         return bad_request(str(exc))
-    interval = gpu_state.intervals_by_device([device.pk]).get(device.pk)
+    interval = freshness.intervals_by_device([device.pk]).get(device.pk)
     data = charts.chart(device.pk, metric, start, end, tz, interval_s=interval)
     data.update(
         range=key,

@@ -22,9 +22,10 @@ from dcim.dashboard import buckets, charts, gpu_state, rack_rows
 from dcim.dashboard.inventory_summary import inventory_summary
 from dcim.inventory.choices import DeviceRole
 from dcim.inventory.models import Device
+from dcim.maintenance import glance
 from dcim.ui.json_twin import bad_request, fleet_tz, json_response, page_and_api, stamp
 from dcim.ui.tables import ago, badge, cell, number
-from telemetry import polling, store
+from telemetry import freshness, polling, store
 
 TOP = 8
 
@@ -134,6 +135,7 @@ def build_overview(request: HttpRequest) -> dict[str, Any]:
         **_inlet_tiles(racks),
         "collectors": f"{health['up']} up · {health['down']} down",
         **_alert_tiles(alert_counts),
+        **glance.tiles(now, tz),
         **{f"gpu_{k}": str(v) for k, v in counts.items()},
     }
     return stamp(
@@ -202,7 +204,7 @@ def it_load(request: HttpRequest) -> JsonResponse:
     if span > 3 * 86400:
         step = max(step, timedelta(hours=1))
     interval_s = (
-        max(gpu_state.intervals_by_device(list(pdus)).values(), default=None)
+        max(freshness.intervals_by_device(list(pdus)).values(), default=None)
         or store.default_interval_s()
     )
     # The first minutes of data: until one bucket can be complete, the chart would be a

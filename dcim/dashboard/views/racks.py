@@ -15,6 +15,7 @@ from django.utils import timezone
 from dcim.dashboard import gpu_state, rack_rows
 from dcim.inventory.choices import DeviceRole, RackFace
 from dcim.inventory.models import Rack
+from dcim.maintenance import glance
 from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
 from dcim.ui.tables import badge, cell, number
 from telemetry import store
@@ -186,6 +187,9 @@ def build_rack(request: HttpRequest, pk: int) -> dict[str, Any]:
             "elevation": _elevation(rack, devices, states),
             "tables": {"devices": table},
             "at": now.isoformat(),
+            "maintenance": glance.for_devices(
+                {d.pk for d in devices}, tz, now, site_id=rack.room.site_id
+            ),
         },
         tz,
     )

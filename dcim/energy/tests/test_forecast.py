@@ -208,6 +208,15 @@ def test_a_slow_rise_past_the_window_is_not_within_it():
     assert (r.date, r.words) == (None, "not within 20 days")
 
 
+def test_a_nearly_flat_rise_crossing_past_any_date_is_not_within_the_window():
+    # +1e-9 kW a day from 100 kW: 160 kW in 6e10 days, beyond the last date Python can
+    # hold (year 9999). Seen on a running demo whose history was cut short.
+    t, kw = daily_peaks(100.0 + 1e-9 * np.arange(30))
+    r = reach_date(t, kw, 200.0, now=NOW)
+    assert (r.date, r.words) == (None, "not within 12 months")
+    assert r.slope_kw_per_day == pytest.approx(1e-9)
+
+
 def test_already_above():
     t, kw = daily_peaks(np.full(30, 170.0))
     r = reach_date(t, kw, 200.0, now=NOW)

@@ -17,6 +17,7 @@ from dcim.energy.models import CarbonFactor, MeterKind, RenewableCertificate, Ta
 from dcim.energy.periods import Period, period
 from dcim.energy.tests.known import JOULES, LITRES, TZ, WATTS, approx, power, utc
 from dcim.energy.tests.samples import every, write
+from dcim.energy.trend import daily
 
 H = timedelta(hours=1)
 T10 = utc(2026, 12, 1, 10)  # a 4-hour window 10:00-14:00 UTC (11:00-15:00 in Berlin)
@@ -238,3 +239,24 @@ def test_e_dc_and_e_it_over_the_same_covered_hours(site, make_meter, missing):
     assert f.e_dc_kwh == approx(6.0) and f.e_it_kwh == approx(3.0) and f.pue == approx(2.0)
     full, its_4_hours = ("it_ups", 4.0) if missing == MeterKind.UTILITY else ("facility", 8.0)
     assert f.energy_by_kind[full]["quantity"] == approx(its_4_hours)
+
+
+def test_the_first_hour_of_the_local_day_has_no_figure_yet(site, make_meter):
+    # At 00:30 in Berlin (23:30 UTC) "today" has begun but none of its hours has ended:
+    # withheld for that, labelled iPUE (no year proven) and with no category, although
+    # yesterday's meters all reported. The daily trend leaves the day out.
+    now = utc(2026, 12, 1, 23, 30)
+    metered(make_meter, {MeterKind.UTILITY: 2000.0, MeterKind.IT_PDU_OUTPUT: 1000.0},
+            start=now - 30 * H, end=now, now=now)  # fmt: skip
+    today = compute(site, period("today", TZ, now=now), now=now)
+    assert today.withheld == "No complete hour in this period yet."
+    assert (today.label, today.category_words, today.elapsed_hours) == ("iPUE", "", 0)
+    assert today.pue is None
+    # The 7 days: metered from 17:30 UTC the day before, so the 29 hours 18:00-23:00 UTC
+    # are covered; 1 December is the last local day of the trend.
+    week = period("7d", TZ, now=now)
+    f = compute(site, week, now=now)
+    assert (f.category, f.covered_hours, f.elapsed_hours) == ("PUE2", 29, 6 * 24)
+    assert f.pue == approx(2.0)
+    days = daily(site, week, now=now)
+    assert [d.day for d in days][-2:] == [date(2026, 11, 30), date(2026, 12, 1)]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dcim.energy.figures import compute
 from dcim.energy.models import BoundaryHour
 from dcim.energy.periods import Period, period
-from dcim.energy.tests.page_site import seed
+from dcim.energy.tests.page_site import in_first_local_hour, seed
 from dcim.energy.trend import daily
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_each_day_equals_compute_for_that_day():
     site = seed(now)["site"]
     p = period("7d", site.timezone, now=now)
     days = daily(site, p, category="PUE2", now=now)
-    assert len(days) == 7
+    assert len(days) == 7 - in_first_local_hour(now)
     for d in days:
         f = compute(site, period("day", site.timezone, now=now, on=d.day), now=now)
         assert (d.elapsed_hours, d.covered_hours) == (f.elapsed_hours, f.covered_hours)

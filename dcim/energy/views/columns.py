@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dcim.csv_safe import safe_cell
 from dcim.ui.tables import cell
 
 Record = dict[str, Any]
@@ -70,6 +71,4 @@ def _csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, float):
         return round(value, 6)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return safe_cell(value)

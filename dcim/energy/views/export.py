@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dcim.energy.views.gather import TABLES, gather, records
-from dcim.energy.views.overview import chosen_site
 from dcim.ui.json_twin import bad_request
+from dcim.ui.sites import chosen_site
 
 
 @require_safe

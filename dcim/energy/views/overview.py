@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,18 +25,8 @@ from dcim.energy.views.power_now import PowerNow
 from dcim.energy.views.ranking import TOP
 from dcim.inventory.models import Site
 from dcim.ui.json_twin import fleet_tz, page_and_api, stamp
+from dcim.ui.sites import chosen_site
 from dcim.ui.tables import ago
-
-
-def chosen_site(request: HttpRequest) -> Site | None:
-    """``?site=<slug>``, else the first site by name; an unknown slug is a 404."""
-    slug = request.GET.get("site")
-    if slug:
-        site = Site.objects.filter(slug=slug).first()
-        if site is None:
-            raise Http404(f"No site {slug!r}.")
-        return site
-    return Site.objects.order_by("name").first()
 
 
 def build_overview(request: HttpRequest) -> dict[str, Any]:
@@ -104,7 +94,8 @@ def _figure_tile(key: str, f: Figures) -> dict[str, str]:
     return {
         f"{key}_label": f.label,
         f"{key}_value": words.figure_value(f),
-        f"{key}_category": f.category_words or "No IT meter reports",
+        # With no ended hour yet there is nothing to say about the meters.
+        f"{key}_category": f.category_words or ("No IT meter reports" if f.elapsed_hours else ""),
         f"{key}_coverage": f"Coverage {words.coverage(f)}",
         f"{key}_withheld": f.withheld,
     }

@@ -13,16 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Min
-
 from dcim.energy.figures import COVERED_HOUR
 from dcim.energy.models import BoundaryHour, Meter, MeterKind
 from dcim.energy.models.meter import FACILITY_KINDS, counted_once
 from dcim.inventory.models import Site
-from telemetry import store
-from telemetry.models import CollectionTarget
+from telemetry import freshness, store
 
-STALE_INTERVALS = 3
 HOUR = timedelta(hours=1)
 LEDGER_FIELD = {
     MeterKind.IT_INPUT: "it_input_kwh",
@@ -67,7 +63,7 @@ def facility_and_it(site: Site, it_kind: str, now: datetime) -> dict[str, PowerN
             sorted({m.device_id for ms in sums.values() for m in ms}),
         )
     }
-    interval = _intervals({m.device_id for ms in sums.values() for m in ms})
+    interval = freshness.intervals_by_device({m.device_id for ms in sums.values() for m in ms})
     out = {}
     for name, members in sums.items():
         found = [latest.get((m.device_id, m.component, wanted[m.pk])) for m in members]
@@ -82,20 +78,8 @@ def facility_and_it(site: Site, it_kind: str, now: datetime) -> dict[str, PowerN
     return out
 
 
-def _intervals(device_ids: set[int]) -> dict[int, float]:
-    """Each device's poll interval: its shortest enabled collection target's."""
-    rows = (
-        CollectionTarget.objects.filter(enabled=True, device_id__in=device_ids)
-        .values_list("device_id")
-        .annotate(m=Min("interval_s"))
-        .order_by()
-    )
-    return {d: float(m) for d, m in rows}
-
-
 def _fresh(x: store.Latest, interval: dict[int, float], now: datetime) -> bool:
-    poll = interval.get(x.device_id) or store.default_interval_s()
-    return now - x.ts <= timedelta(seconds=STALE_INTERVALS * poll)
+    return not freshness.is_stale(x.ts, interval.get(x.device_id), now)
 
 
 def _from_ledger(

@@ -58,6 +58,7 @@ class DeviceTypeAdmin(HistoryAdmin):
         ("Size", {"fields": ("u_height", "full_depth", "weight_kg")}),
         ("Power and cooling", {"fields": ("rated_power_w", "typical_power_w", "airflow")}),
         ("GPUs", {"fields": ("gpu_model", "gpu_count", "gpu_memory_gb", "gpu_tdp_w")}),
+        ("Lifecycle", {"fields": ("end_of_life",)}),
     )
 
 

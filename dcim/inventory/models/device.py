@@ -57,6 +57,12 @@ class DeviceType(models.Model):
     gpu_count = models.PositiveSmallIntegerField("GPUs", default=0)
     gpu_memory_gb = models.PositiveIntegerField("GPU memory (GB)", null=True, blank=True)
     gpu_tdp_w = models.PositiveIntegerField("GPU TDP (W)", null=True, blank=True)
+    end_of_life = models.DateField(
+        "end of life",
+        null=True,
+        blank=True,
+        help_text="The vendor's end-of-support date: devices of this type need a plan by then.",
+    )
     history = HistoricalRecords()
 
     class Meta:

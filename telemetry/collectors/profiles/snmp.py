@@ -2,7 +2,8 @@
 
 The shapes (``Metric``, ``Table``, ``Profile``, ``render``) are in ``snmp_shapes`` and are
 re-exported here, so collectors import one module; the vendor tables are in
-``snmp_network``, ``snmp_power``, ``snmp_cooling`` and ``snmp_environment``.
+``snmp_network``, ``snmp_power``, ``snmp_cooling``, ``snmp_environment`` and ``snmp_ha``
+(keepalived and VRRP pairs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from types import MappingProxyType
 from telemetry.collectors.profiles import (
     snmp_cooling,
     snmp_environment,
+    snmp_ha,
     snmp_network,
     snmp_power,
 )
@@ -40,7 +42,7 @@ __all__ = [
 
 def _registry() -> dict[str, Profile]:
     found: dict[str, Profile] = {}
-    for module in (snmp_network, snmp_power, snmp_cooling, snmp_environment):
+    for module in (snmp_network, snmp_power, snmp_cooling, snmp_environment, snmp_ha):
         for profile in module.PROFILES:
             if profile.key in found:
                 raise ValueError(f"SNMP profile key {profile.key!r} defined twice")

@@ -11,7 +11,15 @@ import os
 from functools import lru_cache
 
 from telemetry.simulators.building.model import Building, Gpu, Snapshot
-from telemetry.simulators.building.plan import DeviceSpec, PduSpec, Plan, PlantSpec, Plug, RackSpec
+from telemetry.simulators.building.plan import (
+    DeviceSpec,
+    HaPairSpec,
+    PduSpec,
+    Plan,
+    PlantSpec,
+    Plug,
+    RackSpec,
+)
 
 PLAN_ENV = "DCIM_BUILDING_PLAN"
 
@@ -20,6 +28,7 @@ __all__ = [
     "Building",
     "DeviceSpec",
     "Gpu",
+    "HaPairSpec",
     "PduSpec",
     "Plan",
     "PlantSpec",

@@ -17,9 +17,12 @@ What each kind shows (rule: the reading that crosses it):
 - feed_loss: "PDU above 80 % of available feed power" (the B PDU of a busy training rack),
   and "PDU above available feed power" when that rack's B feed is an undersized 63 A one;
 - port_flap: "Switch port down", then "Switch port input errors";
-- ups_battery: "UPS on battery", "UPS output not on mains", "UPS battery runtime low";
+- ups_battery: "UPS on battery", "UPS output not on mains", "UPS battery runtime low" (on
+  the first UPS, UPS-A in the demo; its output source reads battery(5) for 150 s);
 - crah_high_supply: "CRAH supply air high", "Cooling unit alarm", and both ASHRAE inlet
   rules in the CRAH's zone.
+
+HA pairs (keepalived, VRRP) fail over once a day and on demand: ``ha``.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def _hour(plan: Plan, hour: int) -> tuple[Fault, ...]:
             switch = rng.choice(switches)
             target, index = switch.name, rng.randrange(1, max(2, switch.ports // 2))
         elif kind == "ups_battery" and upses:
-            target = upses[-1]
+            target = upses[0]  # UPS-A: the HA page's UPS pair shows a transfer every hour
         elif kind == "crah_high_supply" and crahs:
             target = rng.choice(crahs)
         if target:

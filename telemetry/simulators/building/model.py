@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from telemetry.simulators.building import faults as fault_schedule
-from telemetry.simulators.building import jobs, site_power
+from telemetry.simulators.building import ha, jobs, site_power
 from telemetry.simulators.building.plan import MAINTENANCE, DeviceSpec, Plan, RackSpec
 
 SQRT3 = math.sqrt(3.0)
@@ -163,9 +163,12 @@ class Building:
         return snap
 
     def value(self, key: str, t: float) -> float:
-        """One reading by key (``pdu/<name>/power_w``, ``rack/<name>/inlet_c``, ...)."""
+        """One reading by key (``pdu/<name>/power_w``, ``rack/<name>/inlet_c``,
+        ``ha/<device>/vrrp`` ...)."""
         if key.startswith("port/"):
             return self._port_value(key, t)
+        if key.startswith("ha/"):  # a pair member's state: no need for the whole building
+            return ha.value(self.plan, key, t)
         return self.at(t).values.get(key, 0.0)
 
     def knows(self, key: str) -> bool:
@@ -178,6 +181,8 @@ class Building:
                 and parts[2].isdigit()
                 and parts[3] in ("oper", "in_errors")
             )
+        if key.startswith("ha/"):
+            return ha.knows(self.plan, key)
         if self._snapshot is None:
             self.at(0.0)
         return key in self._snapshot.values

@@ -85,6 +85,20 @@ class PlantSpec:
     measures: str = ""
 
 
+@dataclass(frozen=True)
+class HaPairSpec:
+    """A pair of devices sharing one virtual router (a keepalived instance, a VRRP group).
+
+    ``members`` are those in the building and working, in order of priority: the first is
+    master until a failover (scheduled or injected, see ``ha``) swaps them. ``protocol`` is
+    "keepalived" or "vrrp"; the name is what ``manage.py demo_inject failover`` takes.
+    """
+
+    name: str
+    protocol: str
+    members: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the plan object
 class Plan:
     seed: int = 1
@@ -96,6 +110,10 @@ class Plan:
     # Scheduled faults (``faults``) on or off: history written at 15-minute steps (the
     # demo's meter backfill) would alias the hourly faults, so it is written without them.
     faults: bool = True
+    ha_pairs: tuple[HaPairSpec, ...] = ()
+    # A JSON file of faults injected on demand (``ha.inject``), read while the simulators
+    # run: how ``manage.py demo_inject`` reaches the agent's process. "" for none.
+    injections: str = ""
 
     def plant_of(self, kind: str) -> list[PlantSpec]:
         return [p for p in self.plant if p.kind == kind]
@@ -118,6 +136,10 @@ class Plan:
             pdus=tuple(PduSpec(**p) for p in raw.get("pdus", [])),
             plant=tuple(PlantSpec(**p) for p in raw.get("plant", [])),
             faults=raw.get("faults", True),
+            ha_pairs=tuple(
+                HaPairSpec(**{**h, "members": tuple(h["members"])}) for h in raw.get("ha_pairs", [])
+            ),
+            injections=raw.get("injections", ""),
         )
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from telemetry.simulators.snmp import ha
 from telemetry.simulators.snmp.netbotz import netbotz_rack_monitor
 from telemetry.simulators.snmp.records import (
     APC,
@@ -234,6 +235,9 @@ KINDS: dict[str, tuple[Callable[..., list[Record]], tuple[str, ...]]] = {
     "ups": (ups, ("ups_mib",)),
     "liebert_crah": (liebert_crah, ("liebert_gp",)),
     "netbotz": (netbotz_rack_monitor, ("netbotz_v2",)),
+    "keepalived": (ha.keepalived, ("keepalived",)),
+    "vrrp_router": (ha.vrrp_router, ("if_mib", "vrrp_mib")),
+    "vrrpv3_router": (ha.vrrpv3_router, ("vrrpv3_mib",)),
 }
 
 
@@ -287,6 +291,9 @@ DEMO_FLEET: tuple[SimDevice, ...] = (
     SimDevice("pdu-servertech-01", "servertech_sentry4", 24, seed=14),
     SimDevice("ups-01", "ups", 3, seed=15),
     SimDevice("crah-01", "liebert_crah", seed=16),
+    SimDevice("lb-01", "keepalived", seed=17),
+    SimDevice("edge-01", "vrrp_router", seed=18),
+    SimDevice("edge-v3-01", "vrrpv3_router", seed=19),
 )
 
 

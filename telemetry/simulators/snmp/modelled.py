@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import zlib
 
+from telemetry.simulators.snmp import ha
 from telemetry.simulators.snmp.fleet import SimDevice
 from telemetry.simulators.snmp.netbotz import netbotz_rack_monitor
 from telemetry.simulators.snmp.records import (
@@ -169,6 +170,8 @@ MODELLED = {
     "ups": ups,
     "leaf_switch": leaf_switch,
     "netbotz": netbotz_rack_monitor,
+    "keepalived": ha.keepalived_modelled,
+    "vrrp_router": ha.vrrp_router_modelled,
 }
 
 
