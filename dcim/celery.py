@@ -10,6 +10,8 @@ import os
 
 from celery import Celery
 
+import telemetry.broker  # noqa: F401  (the Redis transport that keeps a copy: ADR 0028)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcim.settings")
 
 app = Celery("dcim", task_cls="telemetry.dead_letters:GuardedTask")

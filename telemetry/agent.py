@@ -41,6 +41,7 @@ from pathlib import Path
 from celery import Celery
 from kombu.exceptions import OperationalError as BrokerError
 
+import telemetry.broker  # noqa: F401  (the Redis transport that keeps a copy: ADR 0028)
 from telemetry import signing
 from telemetry.collectors import nvml
 from telemetry.spool import DEFAULT_MAX_BYTES, Spool

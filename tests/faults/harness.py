@@ -72,12 +72,15 @@ class Broker:
         self.url = self.services.broker_url()
         self.app = Celery("fault-producer", broker=self.url)
 
+    def client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.services.redis_socket))
+
     def stop(self) -> None:
         """Shut down as a broker with persistence does: queued and unacknowledged messages
         are written to disk and read back at start (a broker that forgets its queues on
         restart loses messages whatever the clients do)."""
         with contextlib.suppress(redis.ConnectionError):
-            redis.Redis(unix_socket_path=str(self.services.redis_socket)).shutdown(save=True)
+            self.client().shutdown(save=True)
         deadline = time.monotonic() + 10
         while self.services.redis_running() and time.monotonic() < deadline:
             time.sleep(0.05)
