@@ -4,7 +4,8 @@ past failover records, so the HA page has history on the first ``make run``.
 
 Groups: the UPS pair (2N), the A/B feeds of each rack (the rack's two PDUs, 2N), the
 CRAHs of each hall (N+1), the chillers (N+1), the keepalived load balancers LB-01/LB-02
-and the VRRP edge routers EDGE-01/EDGE-02 (active/standby, detected from the devices).
+and the VRRP edge routers EDGE-01/EDGE-02 (active/standby, detected from the devices), and
+the standby generator GEN-01 (its starts detected from its controller over Modbus).
 A group is seeded only when its devices exist (the HA pairs arrive with the telemetry
 side's demo inventory).
 
@@ -120,6 +121,12 @@ def _groups(site: Site) -> int:
         site, "Edge routers", GroupKind.ACTIVE_STANDBY, 1, timedelta(seconds=10), timedelta(0),
         [(get("EDGE-01"), MemberRole.ACTIVE), (get("EDGE-02"), MemberRole.STANDBY)],
         "VRRP (ifIndex 1, VRID 10): detected over VRRP-MIB.",
+    )  # fmt: skip
+    n += _group(
+        site, "Standby generator", GroupKind.ACTIVE_STANDBY, 0, timedelta(seconds=30),
+        timedelta(0), [(get("GEN-01"), MemberRole.STANDBY)],
+        "The utility feed is the active side (no device reports it); GEN-01 starts when it "
+        "is lost: detected over Modbus from the controller's engine state.",
     )  # fmt: skip
     return n
 

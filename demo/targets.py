@@ -87,6 +87,7 @@ MODBUS_MAP_BY_ROLE = {
 MODBUS_MAP_BY_DEVICE_TYPE = {
     catalog.POWER_METER.slug: "meter_pm8000",
     catalog.WATER_METER.slug: "water_mag6000",
+    catalog.GENERATOR.slug: "genset_gateway",
 }
 
 
@@ -117,10 +118,11 @@ def modbus_map(device: Device) -> str | None:
 
 
 def _modbus_order(device: Device) -> tuple:
-    """Cooling units by role, then meters; by name within each group."""
+    """Cooling units by role, then meters, then the generator (added later: the units
+    before it keep their ids); by name within each group."""
     if device.role in MODBUS_MAP_BY_ROLE:
         return (0, list(MODBUS_MAP_BY_ROLE).index(device.role), device.name)
-    return (1, 0, device.name)
+    return (2 if device.role == DeviceRole.GENERATOR else 1, 0, device.name)
 
 
 def kind_for_profile(profile: str) -> str | None:

@@ -8,14 +8,21 @@ device that is a member of a redundancy group, its state readings become member 
 - ``vrrp_oper_state`` / ``vrrpv3_oper_state`` (VRRP-MIB, VRRPv3-MIB): 3 master →
   active, 2 backup → standby, 1 initialize → down;
 - ``ups_output_source`` (UPS-MIB): 3 normal → active, 4 bypass and 5 battery →
-  degraded (the load is carried, but not by the inverter from mains), 2 none → down.
+  degraded (the load is carried, but not by the inverter from mains), 2 none → down;
+- ``ats_selected_source`` (PowerNet-MIB, a rack transfer switch): the preferred input
+  (``ats_preferred_source`` in the same poll; source A when it is absent or "none") →
+  active, the other → degraded (the load is carried by the input that is not meant to);
+- ``generator_engine_state`` (a standby generator's controller, the genset gateway map):
+  0 stopped and ready → standby, 1 starting, 2 running, 3 cooling down → active, 4
+  stopped by alarm → down.
 
 A member state row is written only when the state differs from the member's last stored
 row for that signal: a repeated poll, a redelivered result or a restarted poller finds
 the same state in the database and writes nothing (memory is never trusted). A failover
 record is written when a member becomes active while another member was the last active
-one (a master change), and when a UPS leaves normal (restored when it returns); its dedup
-key (signal, device, poll time) is unique per source, so a redelivered poll adds none.
+one (a master change), and when a UPS or a transfer switch leaves its normal source or
+a standby generator starts (restored when it is back); its dedup key (signal, device,
+poll time) is unique per source, so a redelivered poll adds none.
 """
 
 from __future__ import annotations
@@ -43,9 +50,35 @@ STATE_MAPS: dict[str, dict[int, str]] = {
     "vrrp_oper_state": {1: S.DOWN, 2: S.STANDBY, 3: S.ACTIVE},
     "vrrpv3_oper_state": {1: S.DOWN, 2: S.STANDBY, 3: S.ACTIVE},
     "ups_output_source": {2: S.DOWN, 3: S.ACTIVE, 4: S.DEGRADED, 5: S.DEGRADED},
+    # Ready is the standby generator's normal; starting, running and cooling down active.
+    "generator_engine_state": {0: S.STANDBY, 1: S.ACTIVE, 2: S.ACTIVE, 3: S.ACTIVE, 4: S.DOWN},
 }
+ATS_METRIC, ATS_PREFERRED = "ats_selected_source", "ats_preferred_source"
+ATS_SOURCES = {1: "A", 2: "B"}
 UPS_WORDS = {2: "no output", 4: "on bypass", 5: "on battery"}
-UPS_METRIC = "ups_output_source"
+ENGINE_WORDS = {1: "starting", 2: "running", 3: "cooling down", 4: "stopped by alarm"}
+# Metrics whose leaving their normal state is an event, open until they are back: the
+# normal state, and the cause in words.
+SOURCE_EVENTS = {
+    "ups_output_source": (
+        S.ACTIVE,
+        lambda v: f"output {UPS_WORDS.get(v, 'off normal')} (upsOutputSource {v})",
+    ),
+    ATS_METRIC: (
+        S.ACTIVE,
+        lambda v: f"transferred to source {ATS_SOURCES.get(v, v)} (atsStatusSelectedSource {v})",
+    ),
+    "generator_engine_state": (
+        S.STANDBY,
+        lambda v: f"engine {ENGINE_WORDS.get(v, v)} (generator engine state {v})",
+    ),
+}
+
+
+def ats_states(preferred: int) -> dict[int, str]:
+    """The transfer switch's member state by selected input: normal on the preferred one."""
+    normal = preferred if preferred in ATS_SOURCES else 1
+    return {code: S.ACTIVE if code == normal else S.DEGRADED for code in ATS_SOURCES}
 
 
 @dataclass(frozen=True)
@@ -55,32 +88,44 @@ class Observed:
     state: str
     value: float
     at: datetime
+    source: str = FailoverSource.SNMP  # how the device was read: SNMP or Modbus
 
 
 def on_poll_stored(sender, target, result, **kwargs) -> None:
     """The ingest hook: never raises into ingest (the signal is sent robustly anyway)."""
     if not result.readings:
         return
-    wanted = [r for r in result.readings if r.metric in STATE_MAPS]
+    maps = dict(STATE_MAPS)
+    preferred = [int(r.value) for r in result.readings if r.metric == ATS_PREFERRED]
+    maps[ATS_METRIC] = ats_states(preferred[0] if preferred else 1)
+    wanted = [r for r in result.readings if r.metric in maps]
     if not wanted:
         return
     members = list(Member.objects.filter(device_id=target.device_id).select_related("group"))
     if not members:
         return
-    for obs in observe(members, wanted, result.started):
+    source = FailoverSource.MODBUS if target.protocol == "modbus" else FailoverSource.SNMP
+    for obs in observe(members, wanted, result.started, maps, source):
         record(obs)
 
 
-def observe(members: list[Member], readings, started: datetime) -> list[Observed]:
+def observe(
+    members: list[Member],
+    readings,
+    started: datetime,
+    maps: dict[str, dict[int, str]],
+    source: str = FailoverSource.SNMP,
+) -> list[Observed]:
     out = []
     for r in readings:
-        state = STATE_MAPS[r.metric].get(int(r.value))
+        state = maps[r.metric].get(int(r.value))
         if state is None:  # "other", "booster", "reducer": not a transfer
             continue
         for m in members:
             if m.signal and m.signal != r.component:
                 continue
-            out.append(Observed(m, f"{r.metric}/{r.component}", state, r.value, r.ts or started))
+            signal = f"{r.metric}/{r.component}"
+            out.append(Observed(m, signal, state, r.value, r.ts or started, source))
     return out
 
 
@@ -102,8 +147,8 @@ def record(obs: Observed) -> Failover | None:
         )
         if last is None:
             return None  # the first state seen is a starting point, not an event
-        if obs.signal.startswith(UPS_METRIC + "/"):
-            return _ups_event(obs, last)
+        if obs.signal.split("/", 1)[0] in SOURCE_EVENTS:
+            return _source_event(obs, last)
         if obs.state == S.ACTIVE:
             return _master_change(obs)
     return None
@@ -133,21 +178,24 @@ def _master_change(obs: Observed) -> Failover | None:
     )
 
 
-def _ups_event(obs: Observed, last: MemberStateChange) -> Failover | None:
-    if obs.state in (S.DEGRADED, S.DOWN) and last.state == S.ACTIVE:
-        words = UPS_WORDS.get(int(obs.value), "off normal")
+def _source_event(obs: Observed, last: MemberStateChange) -> Failover | None:
+    """A UPS or transfer switch left its normal source, or a standby generator its ready
+    state (an event, open); or came back to it (the open event restored)."""
+    normal, words_for = SOURCE_EVENTS[obs.signal.split("/", 1)[0]]
+    if obs.state != normal and last.state == normal:
+        words = words_for(int(obs.value))
         return _create(
             obs,
             old_active=obs.member,
             new_active=None,
-            cause=f"{obs.member.device.name} output {words} (upsOutputSource {int(obs.value)}).",
+            cause=f"{obs.member.device.name} {words}.",
             restored_at=None,
         )
-    if obs.state == S.ACTIVE:
+    if obs.state == normal:
         open_event = (
             Failover.objects.filter(
                 old_active=obs.member,
-                source=FailoverSource.SNMP,
+                source=obs.source,
                 restored_at__isnull=True,
                 dedup_key__startswith=obs.signal,
             )
@@ -174,7 +222,7 @@ def _create(obs: Observed, *, old_active, new_active, cause, restored_at) -> Fai
                 started_at=obs.at,
                 restored_at=restored_at,
                 cause=cause,
-                source=FailoverSource.SNMP,
+                source=obs.source,
                 dedup_key=key,
             )
     except IntegrityError:

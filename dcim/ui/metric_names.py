@@ -16,6 +16,7 @@ ACRONYMS = {
     "gpu": "GPU",
     "pdu": "PDU",
     "ups": "UPS",
+    "ats": "ATS",
     "cdu": "CDU",
     "snmp": "SNMP",
     "sys": "system",

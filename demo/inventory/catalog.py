@@ -21,6 +21,7 @@ from dcim.inventory.choices import (
 
 MANUFACTURERS: dict[str, str] = {
     "Dell": "dell",
+    "Demo Gensets": "demo-gensets",
     "Juniper Networks": "juniper",
     "NVIDIA": "nvidia",
     "Raritan": "raritan",
@@ -224,6 +225,20 @@ EDGE_ROUTER = DeviceTypeSpec(
     psu_max_w=650,
 )
 
+# The standby generator, outside any rack; its controller is read over a Modbus gateway
+# (the genset gateway map). The type's name is the one the maintenance seed gave it first.
+GENERATOR = DeviceTypeSpec(
+    "Demo Gensets",
+    "Genset 2000 kVA",
+    "demo-genset-2000",
+    DeviceRole.GENERATOR,
+    u_height=0,
+    serial_prefix="GS2000",
+    warranty_years=10,
+    full_depth=False,
+    airflow=Airflow.PASSIVE,
+)
+
 DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     DGX_H100,
     QM9700,
@@ -237,6 +252,7 @@ DEVICE_TYPES: tuple[DeviceTypeSpec, ...] = (
     WATER_METER,
     LOAD_BALANCER,
     EDGE_ROUTER,
+    GENERATOR,
 )
 
 # The eight compute (InfiniBand) ports of a DGX H100, in GPU order: the port next to GPU n

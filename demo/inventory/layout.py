@@ -326,11 +326,21 @@ def ha_devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
     return out
 
 
+GENERATOR_NAME = "GEN-01"
+
+
+def generator_devices() -> list[DevicePlan]:
+    """The standby generator (added after the HA pairs: last in the build order, for the
+    same reason as the later meters)."""
+    return [DevicePlan(GENERATOR_NAME, catalog.GENERATOR, "127.12.0.40")]
+
+
 def devices(rack_plans: list[RackPlan]) -> list[DevicePlan]:
     """Every device, numbered: serial per type, asset tag across the demo, both by order."""
     drafts = plant_devices() + [d for rack in rack_plans for d in rack_devices(rack)]
     drafts += later_devices()
     drafts += ha_devices(rack_plans)
+    drafts += generator_devices()
     per_type: dict[str, int] = {}
     numbered = []
     for seq, draft in enumerate(drafts, start=1):

@@ -98,8 +98,9 @@ class DemoTargetsTests(TestCase):
         failed = CollectionTarget.objects.get(device__name="H2-D08-ENV")
         assert failed.device.status == DeviceStatus.FAILED and failed.enabled
         # 202 PDUs, switches and UPSes, one NetBotz in each of the 64 racks, 4 HA pair members;
-        # 19 cooling units, 5 power meters (utility, UPS A and B outputs, mechanical, PV), water
-        assert self.report.created == Counter({"nvml": 252, "snmp": 270, "modbus": 25})
+        # 19 cooling units, 5 power meters (utility, UPS A and B outputs, mechanical, PV),
+        # water, the standby generator
+        assert self.report.created == Counter({"nvml": 252, "snmp": 270, "modbus": 26})
 
     def test_each_device_has_its_own_credential_named_after_it(self):
         snmp = CollectionTarget.objects.filter(protocol=Protocol.SNMP).select_related(
@@ -111,7 +112,10 @@ class DemoTargetsTests(TestCase):
             assert (target.address, target.port) == ("127.0.0.1", SNMP_PORT)
         modbus = CollectionTarget.objects.filter(protocol=Protocol.MODBUS)
         units = sorted(modbus.values_list("credential__modbus_unit_id", flat=True))
-        assert units == list(range(1, 26))
+        assert units == list(range(1, 27))
+        generator = modbus.get(device__name="GEN-01")  # after the meters: their ids kept
+        assert generator.profile == "genset_gateway"
+        assert generator.credential.modbus_unit_id == 26
         cooling = modbus.filter(
             device__role__in=[DeviceRole.CRAH, DeviceRole.CDU, DeviceRole.CHILLER]
         )
@@ -131,7 +135,7 @@ class DemoTargetsTests(TestCase):
         before = CollectionTarget.objects.count(), Credential.objects.count()
         report = seed_demo_targets()
         assert sum(report.created.values()) == 0 and report.credentials_created == 0
-        assert sum(report.existing.values()) == 547
+        assert sum(report.existing.values()) == 548
         assert (CollectionTarget.objects.count(), Credential.objects.count()) == before
         tuned.refresh_from_db()
         assert tuned.interval_s == 300

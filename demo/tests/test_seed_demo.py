@@ -381,7 +381,9 @@ class FreshRunTests(TestCase):
         call_command("seed_demo", stdout=out)
         lines = out.getvalue().splitlines()
         assert "racks: 64 created" in lines
-        assert "devices: 551 created" in lines  # 547, and the two HA pairs
+        assert "devices: 552 created" in lines  # 547, the two HA pairs, the generator
+        generator = Device.objects.get(name="GEN-01")
+        assert generator.role == DeviceRole.GENERATOR and generator.asset_tag == "DEMO-00552"
         assert re.fullmatch(r"Demo ready: [\d,]+ rows created in \d+\.\d\d s\.", lines[-1])
         server = Device.objects.get(name="H1-A01-DGX01")
         assert server.face == RackFace.FRONT and server.position_u == 2

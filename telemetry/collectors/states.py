@@ -41,6 +41,19 @@ STATES: dict[str, dict[int, str]] = {
         6: "booster",
         7: "reducer",
     },
+    # The genset gateway's map (generator.py).
+    "generator_engine_state": {
+        0: "stopped",
+        1: "starting",
+        2: "running",
+        3: "cooling down",
+        4: "stopped by alarm",
+    },
+    "generator_breaker_state": {0: "open", 1: "closed"},
+    # APC PowerNet Rack ATS.
+    "ats_selected_source": {1: "source A", 2: "source B"},
+    "ats_preferred_source": {1: "source A", 2: "source B", 3: "none"},
+    "ats_redundancy_state": {1: "redundancy lost", 2: "fully redundant"},
     # HA pairs: KEEPALIVED-MIB VrrpState; VRRP-MIB and VRRPv3-MIB share their codes.
     "keepalived_vrrp_instance_state": {
         0: "init",

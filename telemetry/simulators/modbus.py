@@ -40,6 +40,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from telemetry.collectors.registers import MAPS, Register, RegisterMap
 from telemetry.simulators.building import Building
+from telemetry.simulators.building import faults as fault_schedule
 from telemetry.simulators.building.site_power import electrical_readings
 
 Key = tuple[str, str]  # (metric, component)
@@ -48,6 +49,10 @@ _RANGE |= {"int32": (-(2**31), 2**31 - 1), "uint32": (0, 2**32 - 1)}
 _RANGE |= {"int64": (-(2**63), 2**63 - 1), "uint64": (0, 2**64 - 1)}
 _STRUCT = {"int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I", "float32": ">f"}
 _STRUCT |= {"int64": ">q", "uint64": ">Q", "float64": ">d"}
+
+
+GENERATOR_START_S = 20.0  # cranking until the engine runs, or the controller gives up
+GENERATOR_COOLDOWN_S = 300.0  # running unloaded after mains return
 
 
 def _lag(value: float, target: float, dt: float, tau: float) -> float:
@@ -66,6 +71,9 @@ class Faults:
     exception: int | None = None  # Modbus exception code to answer with
     exception_block: tuple[int, int, int] | None = None  # (function, start, end) or all
     silent: bool = False
+    # A generator's mains: when they were lost (None: present), and whether its start fails.
+    mains_lost_at: float | None = None
+    fails_to_start: bool = False
 
 
 class Model:
@@ -89,6 +97,9 @@ class Model:
         elif kind == "water_meter":
             self.setpoint = 0.0
             self.s = {"volume": rng.uniform(5e6, 2e7)}  # litres on the totaliser
+        elif kind == "generator":
+            self.setpoint = 0.0
+            self.s = {"rated": 1.6e6, "fuel": rng.uniform(85.0, 98.0), "last_ran": None}
         else:
             self.setpoint = 32.0
             self.s = {"supply": 32.0, "ret": 38.0, "pump": 65.0, "fac": 25.0}
@@ -99,6 +110,7 @@ class Model:
     def step(self, t: float, dt: float, load: float, faults: Faults) -> None:
         physics = {"crah": self._air, "crac": self._air, "chiller": self._chiller}
         physics |= {"power_meter": self._meter, "water_meter": self._water}
+        physics |= {"generator": self._generator}
         physics.get(self.kind, self._cdu)(t, dt, load, faults)
         self.alarms |= faults.alarms
 
@@ -182,6 +194,33 @@ class Model:
         self.out = {
             ("water_flow_liters_per_second", ""): flow,
             ("water_volume_liters_total", ""): self.s["volume"],
+        }
+        self.alarms = set()
+
+    def _generator(self, t: float, dt: float, load: float, f: Faults) -> None:
+        """Stopped and ready while mains are present; on their loss it cranks for
+        ``GENERATOR_START_S``, then runs on load (or stops by alarm when its start fails);
+        once mains are back it cools down unloaded for ``GENERATOR_COOLDOWN_S``."""
+        s = self.s
+        if f.mains_lost_at is not None:
+            since = t - f.mains_lost_at
+            state = 1 if since < GENERATOR_START_S else 4 if f.fails_to_start else 2
+            if state == 2:
+                s["last_ran"] = t
+        elif s["last_ran"] is not None and t - s["last_ran"] < GENERATOR_COOLDOWN_S:
+            state = 3
+        else:
+            state = 0
+        on_load = state == 2
+        if on_load:  # about 40 % of the day tank an hour at full load
+            s["fuel"] = max(20.0, s["fuel"] - 0.011 * load * dt)
+        self.out = {
+            ("generator_engine_state", ""): state,
+            ("generator_breaker_state", ""): 1 if on_load else 0,
+            ("generator_power_watts", ""): s["rated"] * load if on_load else 0.0,
+            ("generator_frequency_hertz", ""): 50 + self.noise(0.02) if state in (2, 3) else 0.0,
+            ("generator_fuel_level_percent", ""): s["fuel"],
+            ("generator_battery_voltage_volts", ""): 24.4 if state == 1 else 27.2,
         }
         self.alarms = set()
 
@@ -321,11 +360,22 @@ class ModbusSimulator:
                 figures = None
                 if snapshot is not None and unit.load is None:
                     figures = snapshot.cooling.get(device, snapshot.meters.get(device))
+                if snapshot is not None and unit.map.kind == "generator":
+                    self._mains(unit, now)
                 if figures is not None:
                     unit.model.read(figures, snapshot.alarms.get(device, set()), unit)
                 else:
                     unit.model.step(now, dt, self.fleet_load(unit, now), unit.faults)
                 unit.render()
+
+    def _mains(self, unit: Unit, now: float) -> None:
+        """A generator in the building loses mains while its UPS-battery fault lasts, and
+        that fault's story is a first start that fails (the UPS carries the load)."""
+        lost = [
+            f for f in fault_schedule.active(self.building.plan, now) if f.kind == "ups_battery"
+        ]
+        unit.faults.mains_lost_at = lost[0].start if lost else None
+        unit.faults.fails_to_start = True
 
     def values(self, unit_id: int) -> dict[Key, float]:
         """What the unit's sensors read now, in base units (what a poll should return)."""
@@ -358,6 +408,14 @@ class ModbusSimulator:
         faults = self.units[unit_id].faults
         faults.exception = int(code)
         faults.exception_block = (block.function, block.address, block.end) if block else None
+
+    def fault_mains_lost(
+        self, unit_id: int, at: float | None, fails_to_start: bool = False
+    ) -> None:
+        """A generator's mains lost at ``at`` (None: back); whether its start fails."""
+        with self._lock:
+            faults = self.units[unit_id].faults
+            faults.mains_lost_at, faults.fails_to_start = at, fails_to_start
 
     def fault_silent(self, unit_id: int) -> None:
         """The unit stops answering (requests get no response at all)."""

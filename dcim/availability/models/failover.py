@@ -30,6 +30,7 @@ class FailoverKind(models.TextChoices):
 class FailoverSource(models.TextChoices):
     OPERATOR = "operator", "Entered by an Operator"
     SNMP = "snmp", "Detected over SNMP"
+    MODBUS = "modbus", "Detected over Modbus"
     WEBHOOK = "webhook", "Cluster manager webhook"
 
 

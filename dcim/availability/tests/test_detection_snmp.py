@@ -1,6 +1,7 @@
 """Failovers read over SNMP from the simulator (snmpsim on loopback, the telemetry side's
-``keepalived`` and ``vrrp_mib`` profiles), stored through the real storing path: one
-failover record per master change, none on repeated polls, none after a poller restart."""
+``keepalived``, ``vrrp_mib`` and ``apc_ats`` profiles), stored through the real storing
+path: one failover record per master change or transfer, none on repeated polls, none
+after a poller restart."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from telemetry import polling
 from telemetry.collectors.snmp import SnmpCredentials, SnmpTarget, poll_many
 from telemetry.models import CollectionTarget, Protocol
 from telemetry.simulators.snmp import ha, start_snmpsim
-from telemetry.simulators.snmp.fleet import write_snmprec
+from telemetry.simulators.snmp.fleet import ATS_SOURCE_A, ATS_SOURCE_B, apc_ats, write_snmprec
 
 START = {
     "lb-01": ha.keepalived(state=ha.KEEPALIVED_MASTER),
@@ -19,7 +20,7 @@ START = {
     "edge-01": ha.vrrp_router(state=ha.VRRP_MASTER),
     "edge-02": ha.vrrp_router(state=ha.VRRP_BACKUP),
 }
-PROFILE = {"lb": ("keepalived",), "edge": ("vrrp_mib",)}
+PROFILE = {"lb": ("keepalived",), "edge": ("vrrp_mib",), "ats": ("apc_ats",)}
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,7 @@ def sim(tmp_path_factory):
     data = tmp_path_factory.mktemp("ha-detect")
     for name, records in START.items():
         write_snmprec(data / f"{name}.snmprec", records)
+    write_snmprec(data / "ats-b07.snmprec", apc_ats())  # snmpsim knows the files it started with
     handle = start_snmpsim(data)
     yield handle
     handle.stop()
@@ -111,3 +113,55 @@ def test_a_restarted_poller_adds_no_record(ha, sim, pairs):
     fresh = {name: CollectionTarget.objects.get(pk=t.pk) for name, t in pairs.items()}
     poll_and_store(sim, fresh)
     assert Failover.objects.count() == 1
+
+
+@pytest.fixture
+def ats(ha, sim):
+    """A rack transfer switch, the one member of its rack's 2N feed group; its target."""
+    from dcim.availability.models import GroupKind, Member, MemberRole, RedundancyGroup
+    from dcim.inventory.tests.factories import make_device
+
+    group = RedundancyGroup.objects.create(
+        name="Rack B07 feeds", slug="b07-feeds", site=ha.site, kind=GroupKind.TWO_N, may_fail=1
+    )
+    member = Member.objects.create(
+        group=group, device=make_device(site=ha.site, name="ATS-B07"), role=MemberRole.ACTIVE
+    )
+    target = CollectionTarget.objects.create(
+        device=member.device, protocol=Protocol.SNMP, address="127.0.0.1", port=sim.port
+    )
+    return member, target
+
+
+def ats_reads(sim, target, selected: int, preferred: int = ATS_SOURCE_A) -> None:
+    write_snmprec(sim.data_dir / "ats-b07.snmprec", apc_ats(selected=selected, preferred=preferred))
+    poll_and_store(sim, {"ats-b07": target}, names=("ats-b07",))
+
+
+def test_a_transfer_switch_leaving_its_preferred_source_is_one_event_until_it_returns(sim, ats):
+    member, target = ats
+    ats_reads(sim, target, ATS_SOURCE_A)
+    assert not Failover.objects.exists()  # the first state seen is a starting point
+    ats_reads(sim, target, ATS_SOURCE_B)
+    event = Failover.objects.get()
+    assert event.old_active == member and event.restored_at is None
+    assert event.cause == "ATS-B07 transferred to source B (atsStatusSelectedSource 2)."
+    assert event.source == FailoverSource.SNMP
+    ats_reads(sim, target, ATS_SOURCE_B)  # still on B: nothing more
+    ats_reads(sim, target, ATS_SOURCE_B)
+    assert Failover.objects.count() == 1
+    ats_reads(sim, target, ATS_SOURCE_A)  # back on the preferred input: restored
+    event.refresh_from_db()
+    assert Failover.objects.count() == 1 and event.restored_at is not None
+    assert event.restored_at > event.detected_at
+
+
+def test_a_transfer_switch_preferring_source_b_transfers_when_it_leaves_b(sim, ats):
+    member, target = ats
+    ats_reads(sim, target, ATS_SOURCE_B, preferred=ATS_SOURCE_B)
+    ats_reads(sim, target, ATS_SOURCE_B, preferred=ATS_SOURCE_B)
+    assert not Failover.objects.exists()  # on its preferred input: normal
+    ats_reads(sim, target, ATS_SOURCE_A, preferred=ATS_SOURCE_B)
+    assert Failover.objects.get().cause == (
+        "ATS-B07 transferred to source A (atsStatusSelectedSource 1)."
+    )

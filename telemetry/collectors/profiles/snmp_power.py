@@ -1,4 +1,5 @@
-"""Power profiles: UPS-MIB (RFC 1628), APC PowerNet rPDU2, Raritan PDU2, ServerTech Sentry4.
+"""Power profiles: UPS-MIB (RFC 1628), APC PowerNet rPDU2 and Rack ATS, Raritan PDU2,
+ServerTech Sentry4.
 
 Metric names are shared across vendors so that a page can add up PDU power whatever the
 brand: ``pdu_power_watts`` is a PDU's (or inlet's, or input cord's) total input power, with
@@ -59,6 +60,20 @@ MEANINGS = {
     "pdu_outlet_voltage_volts": "Voltage at one outlet.",
     "pdu_outlet_power_watts": "Power drawn through one outlet.",
     "pdu_outlet_energy_joules_total": "Energy drawn through one outlet since its meter was reset.",
+    "ats_selected_source": (
+        "Input the transfer switch feeds its output from: 1 source A, 2 source B "
+        "(PowerNet-MIB atsStatusSelectedSource). Leaving the preferred source is a transfer."
+    ),
+    "ats_preferred_source": (
+        "Input the transfer switch uses while both are good: 1 source A, 2 source B, 3 none "
+        "(atsConfigPreferredSource)."
+    ),
+    "ats_redundancy_state": (
+        "Whether the transfer switch could still transfer: 1 redundancy lost (one input "
+        "out of tolerance), 2 fully redundant (atsStatusRedundancyState)."
+    ),
+    "ats_output_current_amperes": "Output current of one output bank of the transfer switch.",
+    "ats_output_power_watts": "Output power of one output bank of the transfer switch.",
     "env_temperature_celsius": "Air temperature at a probe plugged into the PDU.",
     "env_humidity_percent": "Relative humidity at a probe plugged into the PDU.",
 }
@@ -148,6 +163,34 @@ APC_RPDU2 = Profile(
             metrics=(
                 gauge("pdu_outlet_current_amperes", "amperes", f"{APC}.9.4.3.1.6", 0.1, hi=100),
                 gauge("pdu_outlet_power_watts", "watts", f"{APC}.9.4.3.1.7", hi=2e4),
+            ),
+        ),
+    ),
+    meanings=MEANINGS,
+)
+
+APC_ATS_ROOT = "1.3.6.1.4.1.318.1.1.8"
+APC_ATS = Profile(
+    "apc_ats",
+    "APC PowerNet Rack ATS: selected and preferred input, redundancy, output per bank.",
+    scalars=(
+        state("ats_selected_source", f"{APC_ATS_ROOT}.5.1.2.0", 1, 2),
+        state("ats_preferred_source", f"{APC_ATS_ROOT}.4.2.0", 1, 3),
+        state("ats_redundancy_state", f"{APC_ATS_ROOT}.5.1.3.0", 1, 2),
+    ),
+    tables=(
+        Table(
+            component="bank:{index}",
+            metrics=(
+                # atsOutputBankCurrent in tenths of an ampere, atsOutputBankPower in watts.
+                gauge(
+                    "ats_output_current_amperes",
+                    "amperes",
+                    f"{APC_ATS_ROOT}.5.4.5.1.4",
+                    0.1,
+                    hi=1000,
+                ),
+                gauge("ats_output_power_watts", "watts", f"{APC_ATS_ROOT}.5.4.5.1.15", hi=1e5),
             ),
         ),
     ),
@@ -262,4 +305,4 @@ SERVERTECH_SENTRY4 = Profile(
     meanings=MEANINGS,
 )
 
-PROFILES = (UPS_MIB, APC_RPDU2, ENV_SENSOR, RARITAN_PDU2, SERVERTECH_SENTRY4)
+PROFILES = (UPS_MIB, APC_RPDU2, APC_ATS, ENV_SENSOR, RARITAN_PDU2, SERVERTECH_SENTRY4)

@@ -1,4 +1,5 @@
-"""Modbus register maps as data: one ``RegisterMap`` per unit model (cooling units, meters).
+"""Modbus register maps as data: one ``RegisterMap`` per unit model (cooling units, meters,
+a standby generator).
 
 A map is written the way vendor documents print it, one ``Row`` per register:
 
@@ -35,7 +36,7 @@ numbers: check the unit's own document before pointing them at real equipment.
 
 from __future__ import annotations
 
-from telemetry.collectors.registers import cdu, chiller, crah, meter
+from telemetry.collectors.registers import cdu, chiller, crah, generator, meter
 from telemetry.collectors.registers.shapes import (
     ALARM_BIT,
     ALARM_BIT_METRIC,
@@ -63,7 +64,7 @@ __all__ = [
 
 
 def _load() -> dict[str, RegisterMap]:
-    maps = [m for module in (crah, chiller, cdu, meter) for m in module.MAPS]
+    maps = [m for module in (crah, chiller, cdu, meter, generator) for m in module.MAPS]
     keyed = {m.key: m for m in maps}
     if len(keyed) != len(maps):
         raise ValueError("two register maps share a key")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from telemetry.collectors.profiles.snmp_power import APC_ATS_ROOT
 from telemetry.simulators.snmp import ha
 from telemetry.simulators.snmp.netbotz import netbotz_rack_monitor
 from telemetry.simulators.snmp.records import (
@@ -207,6 +208,27 @@ def ups(lines: int = 3, rng: random.Random | None = None):
     return out
 
 
+ATS_SOURCE_A, ATS_SOURCE_B = 1, 2
+
+
+def apc_ats(
+    rng: random.Random | None = None, selected: int = ATS_SOURCE_A, preferred: int = ATS_SOURCE_A
+):
+    """An APC Rack ATS (PowerNet-MIB) with both inputs good, feeding its output from
+    ``selected``; one output bank (the total) carrying about 1.9 kW."""
+    redundant = 2  # atsFullyRedundant
+    out = [uptime()]
+    out += [
+        rec(f"{APC_ATS_ROOT}.4.2.0", "2", preferred),  # atsConfigPreferredSource
+        rec(f"{APC_ATS_ROOT}.5.1.2.0", "2", selected),  # atsStatusSelectedSource
+        rec(f"{APC_ATS_ROOT}.5.1.3.0", "2", redundant),  # atsStatusRedundancyState
+        rec(f"{APC_ATS_ROOT}.5.4.5.1.1.1", "2", 1),  # atsOutputBankTableIndex
+        rec(f"{APC_ATS_ROOT}.5.4.5.1.4.1", "66", 84),  # atsOutputBankCurrent, 0.1 A
+        rec(f"{APC_ATS_ROOT}.5.4.5.1.15.1", wave(1900, 60, 900)),  # atsOutputBankPower, W
+    ]
+    return out
+
+
 def liebert_crah(rng: random.Random | None = None):
     """A Liebert CRAH speaking LIEBERT-GP-FLEXIBLE: labelled string values."""
     points = [
@@ -233,6 +255,7 @@ KINDS: dict[str, tuple[Callable[..., list[Record]], tuple[str, ...]]] = {
     "raritan_pdu2": (raritan_pdu2, ("raritan_pdu2",)),
     "servertech_sentry4": (servertech_sentry4, ("servertech_sentry4",)),
     "ups": (ups, ("ups_mib",)),
+    "apc_ats": (apc_ats, ("apc_ats",)),
     "liebert_crah": (liebert_crah, ("liebert_gp",)),
     "netbotz": (netbotz_rack_monitor, ("netbotz_v2",)),
     "keepalived": (ha.keepalived, ("keepalived",)),
