@@ -34,9 +34,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Benchmarks print ratios against a baseline measured in the same run and write var/bench/*.json.
-bench: bench-store bench-collectors bench-pages bench-alerts bench-energy bench-reports bench-load
+bench: bench-store bench-collectors bench-pages bench-alerts bench-energy bench-reports bench-load bench-broker
 
-# bench-store, bench-collectors, bench-pages, bench-alerts, bench-energy: manage.py bench_<name>
+# bench-store, bench-collectors, bench-pages, bench-alerts, bench-energy, bench-broker: manage.py bench_<name>
 # (a pattern rule, so not in .PHONY: make skips implicit rules for phony targets).
 bench-%: $(STAMP)
 	$(PY) -m devstack.stack env

@@ -15,7 +15,8 @@ the visibility timeout that is neither on its queue nor unacked. Any step cut sh
 more, never less: a copy with an unacked record is dropped by the sweep, a copy of a
 message still queued is looked at again one timeout later.
 
-The price is one more round trip per message on each side. Delivery stays at least once:
+The price is one more round trip per message on each side, and a queued message's bytes
+held twice until a worker takes it. Delivery stays at least once:
 a message can come twice (as with kombu's own redelivery), which the tasks allow (ingest is
 idempotent, notices are keyed). Messages without a task header (remote-control replies,
 consumed without acknowledgement) get no copy.
