@@ -124,8 +124,8 @@ class Channel(kombu_redis.Channel):
                 self._keep_copy(self._q_for_pri(queue, pri), payload, pipe)
 
     def _keep_copy(self, key: str, message: dict, into=None) -> None:
-        """Write the copy before the queue entry (``into``: a pipeline or publish batch
-        the queue entry goes into after it)."""
+        """Write the copy: at once, before the caller queues the message; or into the
+        publish batch or restore transaction (``into``) that queues it."""
         tag = message["properties"]["delivery_tag"]
         entry = f"{key}\n{dumps(message)}"
         if into is None:
