@@ -75,6 +75,9 @@ SOURCE_EVENTS = {
 }
 
 
+DETECTED = frozenset(STATE_MAPS) | {ATS_METRIC}
+
+
 def ats_states(preferred: int) -> dict[int, str]:
     """The transfer switch's member state by selected input: normal on the preferred one."""
     normal = preferred if preferred in ATS_SOURCES else 1
@@ -93,14 +96,14 @@ class Observed:
 
 def on_poll_stored(sender, target, result, **kwargs) -> None:
     """The ingest hook: never raises into ingest (the signal is sent robustly anyway)."""
-    if not result.readings:
-        return
-    maps = dict(STATE_MAPS)
-    preferred = [int(r.value) for r in result.readings if r.metric == ATS_PREFERRED]
-    maps[ATS_METRIC] = ats_states(preferred[0] if preferred else 1)
-    wanted = [r for r in result.readings if r.metric in maps]
+    # One pass over the poll, as before ATSs: most polls (GPU hosts, PDUs) end here.
+    wanted = [r for r in result.readings if r.metric in DETECTED]
     if not wanted:
         return
+    maps = STATE_MAPS
+    if any(r.metric == ATS_METRIC for r in wanted):
+        preferred = [int(r.value) for r in result.readings if r.metric == ATS_PREFERRED]
+        maps = {**STATE_MAPS, ATS_METRIC: ats_states(preferred[0] if preferred else 1)}
     members = list(Member.objects.filter(device_id=target.device_id).select_related("group"))
     if not members:
         return
